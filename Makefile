@@ -29,13 +29,13 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --port=$(LAB_PORT) $(ROOT_FLAG) $(LAB_ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --ServerApp.ip=127.0.0.1 --port=$(LAB_PORT) $(ROOT_FLAG) $(LAB_ARGS)
 
 # One pytest run: the library's tests, the pipeline's tests, and every notebook.
 # Strict --nbval compares stored outputs only where cells have them (course/);
 # source/ notebooks are stored without outputs, so there it checks they run.
 test: $(STAMP)
-	$(TEST_ENV) $(BIN)/python -m pytest -n 2 --dist loadgroup \
+	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadgroup \
 	    --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	    tests source course
 
