@@ -66,6 +66,8 @@ __all__ = [
     "FILES",
     "MIRRORS",
     "SYSTEM_DIRS",
+    "resolve_variant",
+    "search_dirs",
 ]
 
 VARIANTS = ("digits", "fashion")
@@ -301,7 +303,8 @@ def _download(spec, target, mirrors, unreachable, problems):
             unreachable.add(base)
             problems.append(f"{url}: could not connect ({type(error).__name__})")
         except (requests.RequestException, *_INVALID_FILE_ERRORS) as error:
-            problems.append(f"{url}: {error}")
+            # Most of these messages already name the URL; say it only once.
+            problems.append(str(error) if url in str(error) else f"{url}: {error}")
         finally:
             # Also on KeyboardInterrupt: a partial download must not stay behind.
             temporary.unlink(missing_ok=True)

@@ -255,6 +255,22 @@ def test_accepts_uncompressed_and_regzipped_copies(fake, tmp_path):
     assert_same_data(datasets.load_mnist(data_dir=regzipped), fake)
 
 
+def test_published_gz_md5_is_an_alternative_proof(fake, tmp_path, monkeypatch):
+    write_dataset(tmp_path / "gz", fake)
+    write_dataset(tmp_path / "plain", fake, compress=False)
+    gz_path = tmp_path / "gz" / datasets.FILES["digits"][0].gz_name
+    first = datasets.FILES["digits"][0]
+    # As for MNIST's train-images: the recorded SHA-256 is not the one this
+    # copy has, but the .gz bytes have the published MD5.
+    substitute = datasets.DataFile(first.name, first.shape, "0" * 64,
+                                   gz_md5=hashlib.md5(gz_path.read_bytes()).hexdigest())
+    monkeypatch.setitem(datasets.FILES, "digits", (substitute, *datasets.FILES["digits"][1:]))
+    assert_same_data(datasets.load_mnist(data_dir=tmp_path / "gz"), fake)
+    with pytest.warns(datasets.CorruptDataWarning, match="SHA-256"):
+        with pytest.raises(datasets.DatasetNotFoundError):
+            datasets.load_mnist(data_dir=tmp_path / "plain")
+
+
 def test_search_order_data_dir_then_env_then_cache(fake, tmp_path, monkeypatch):
     for folder in (tmp_path / "explicit", tmp_path / "root" / "mnist", cache_folder(tmp_path)):
         write_dataset(folder, fake)
@@ -265,10 +281,12 @@ def test_search_order_data_dir_then_env_then_cache(fake, tmp_path, monkeypatch):
     assert datasets.fetch_mnist()[0].parent == cache_folder(tmp_path)
 
 
-def test_system_folder_is_used_when_nothing_else_has_the_files(fake, tmp_path, monkeypatch):
+def test_system_folder_comes_after_the_cache(fake, tmp_path, monkeypatch):
     write_dataset(tmp_path / "system", fake)
     monkeypatch.setitem(datasets.SYSTEM_DIRS, "digits", (tmp_path / "system",))
     assert datasets.fetch_mnist()[0].parent == tmp_path / "system"
+    write_dataset(cache_folder(tmp_path), fake)
+    assert datasets.fetch_mnist()[0].parent == cache_folder(tmp_path)
 
 
 def test_variant_comes_from_argument_then_environment(isolated, tmp_path, monkeypatch):
@@ -376,6 +394,10 @@ def test_offline_with_no_copy_explains_where_and_how(isolated, tmp_path):
                      datasets.MIRRORS["fashion"][0], "could not connect",
                      "DP_DATA_DIR", "apt-get install dataset-fashion-mnist"):
         assert expected in message
+    # One refused connection is enough: the other three files do not retry
+    # the mirror, so an offline machine does not wait once per file.
+    assert message.count("could not connect") == 1
+    assert message.count("skipped") == 3
 
 
 # --- the Debian Fashion-MNIST package -------------------------------------------
