@@ -491,3 +491,29 @@ class Mnist:
     def to_one_hot_enc(labels):
         """Integer labels 0-9 as one-hot rows (float64), e.g. 2 -> [0, 0, 1, 0, ...]."""
         return np.eye(10)[labels]
+
+
+def main(argv=None):
+    """Fetch and verify a dataset ahead of time, e.g. before a lab session.
+
+    Usage: ``python -m dp.datasets [digits|fashion] [DATA_DIR]``; prints the
+    verified paths, or the explanation of what is missing (exit status 1).
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m dp.datasets", description=main.__doc__.split("\n")[0])
+    parser.add_argument("variant", nargs="?", choices=VARIANTS,
+                        help=f"default: ${VARIANT_ENV}, else digits")
+    parser.add_argument("data_dir", nargs="?", help=f"default: ${DATA_DIR_ENV} or the user cache")
+    args = parser.parse_args(argv)
+    try:
+        paths = fetch_mnist(args.variant, args.data_dir)
+    except DatasetNotFoundError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(*paths, sep="\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

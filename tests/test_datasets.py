@@ -448,3 +448,14 @@ def test_mnist_class_without_auto_download_never_downloads(fake, tmp_path, monke
     with pytest.raises(datasets.DatasetNotFoundError, match="downloading was switched off"):
         loader.get_all_data()
     assert mirror.requests == []
+
+
+def test_command_line_fetches_ahead_of_time(fake, tmp_path, monkeypatch, mirror, capsys):
+    assert datasets.main(["digits", str(tmp_path / "lab")]) == 1
+    assert "DP_DATA_DIR" in capsys.readouterr().err
+
+    mirror.serve_dataset(fake)
+    monkeypatch.setitem(datasets.MIRRORS, "digits", (mirror.url,))
+    assert datasets.main(["digits", str(tmp_path / "lab")]) == 0
+    printed = capsys.readouterr().out.split()
+    assert printed == [str(tmp_path / "lab" / spec.gz_name) for spec in datasets.FILES["digits"]]
