@@ -206,7 +206,7 @@ def test_recorded_fashion_checksums_match_debian_files():
 def test_damaged_headers_are_rejected_naming_the_file(tmp_path, damage, message):
     path = tmp_path / "images-idx3-ubyte"
     path.write_bytes(damage(idx_bytes(np.zeros((5, 28, 28)))))
-    with pytest.raises(IdxFormatError, match="magic|truncated|trailing|expected") as info:
+    with pytest.raises(IdxFormatError) as info:
         read_idx(path, expected_shape=(5, 28, 28))
     assert str(path) in str(info.value)
     assert message in str(info.value)
