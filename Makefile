@@ -41,3 +41,7 @@ test: $(STAMP)
 
 clean-env:
 	rm -rf $(VENV)
+
+# Benchmarks (not part of `make test`, which runs only a quick smoke run).
+bench: $(STAMP)
+	$(BIN)/python -m bench

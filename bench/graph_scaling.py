@@ -1,0 +1,66 @@
+"""How dp's cost grows with the graph: long chains and heavy reuse.
+
+chain(N):  x -> x + 1 -> ... (N operations on 1x1 nodes); d out / d x = 1.
+reuse(K):  x_{k+1} = x_k + x_k, K times; every node is used twice, so there are
+           2^K paths from x to the output, but only K + 1 nodes: backward must
+           visit each node once, not each path. d out / d x = 2^K.
+"""
+
+import gc
+import time
+import tracemalloc
+
+from dp import Node
+
+
+def build_chain(n):
+    x = Node(0.5, "x")
+    out = x
+    for _ in range(n):
+        out = out + 1.0
+    return out
+
+
+def build_reuse(depth):
+    x = Node(1.0, "x")
+    out = x
+    for _ in range(depth):
+        out = out + out
+    return out
+
+
+def time_build_and_backward(build, size, expected_grad):
+    gc.collect()
+    start = time.perf_counter()
+    out = build(size)
+    built = time.perf_counter()
+    grad = out.grad(1)["x"][0, 0]
+    done = time.perf_counter()
+    if abs(grad - expected_grad) > 1e-9 * abs(expected_grad):
+        raise AssertionError(f"{build.__name__}({size}): gradient {grad}, expected {expected_grad}")
+    return built - start, done - built
+
+
+def bytes_per_node(n=100_000):
+    """Memory that a chain of n nodes holds (traced allocations), per node."""
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    out = build_chain(n)
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    del out
+    return (after - before) / n
+
+
+def run(chain_sizes, reuse_depths):
+    rows = []
+    for n in chain_sizes:
+        build, backward = time_build_and_backward(build_chain, n, 1.0)
+        rows.append({"graph": "chain", "size": n, "nodes": n + 1,
+                     "build_s": build, "backward_s": backward})
+    for k in reuse_depths:
+        build, backward = time_build_and_backward(build_reuse, k, 2.0 ** k)
+        rows.append({"graph": "reuse", "size": k, "nodes": k + 1,
+                     "build_s": build, "backward_s": backward})
+    return rows

@@ -1,0 +1,130 @@
+"""One training step of a 784-500-200-10 MLP (ReLU, softmax cross-entropy, SGD).
+
+Every variant computes the same thing from the same parameters and batch:
+forward pass, loss, gradients of all six parameters, and the SGD update.
+Hand-written NumPy backprop is the floor for any NumPy library; dp is measured
+through its low-level Node API and through Model; PyTorch CPU eager when installed.
+"""
+
+import numpy as np
+
+from dp import Node
+
+SIZES = (784, 500, 200, 10)
+LEARNING_RATE = 0.001
+NAMES = [f"h{i}_{kind}" for i in (1, 2, 3) for kind in ("weight", "bias")]
+
+
+def make_problem(dtype, batch_size=128, seed=0):
+    """Parameters (He-uniform), a batch of inputs and one-hot labels."""
+    rng = np.random.default_rng(seed)
+    param = {}
+    for i, (fan_in, fan_out) in enumerate(zip(SIZES[:-1], SIZES[1:]), start=1):
+        bound = np.sqrt(6 / fan_in)
+        param[f"h{i}_weight"] = rng.uniform(-bound, bound, (fan_in, fan_out)).astype(dtype)
+        param[f"h{i}_bias"] = np.zeros((1, fan_out), dtype=dtype)
+    x = rng.random((batch_size, SIZES[0])).astype(dtype)
+    y = np.eye(SIZES[-1], dtype=dtype)[rng.integers(0, SIZES[-1], batch_size)]
+    return param, x, y
+
+
+def numpy_step(param, x, y):
+    """Backpropagation written out by hand, with softmax and cross-entropy fused."""
+    W1, b1, W2, b2, W3, b3 = (param[name] for name in NAMES)
+    lr = x.dtype.type(LEARNING_RATE)
+    z1 = x @ W1 + b1
+    a1 = np.maximum(z1, 0)
+    z2 = a1 @ W2 + b2
+    a2 = np.maximum(z2, 0)
+    z3 = a2 @ W3 + b3
+    e = np.exp(z3 - z3.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    loss = -(y * np.log(p)).sum()
+    d3 = p - y
+    d2 = (d3 @ W3.T) * (z2 > 0)
+    d1 = (d2 @ W2.T) * (z1 > 0)
+    grad = {"h1_weight": x.T @ d1, "h1_bias": d1.sum(axis=0, keepdims=True),
+            "h2_weight": a1.T @ d2, "h2_bias": d2.sum(axis=0, keepdims=True),
+            "h3_weight": a2.T @ d3, "h3_bias": d3.sum(axis=0, keepdims=True)}
+    return {name: param[name] - lr * grad[name] for name in NAMES}, float(loss)
+
+
+def dp_node_step(param, x, y):
+    """The same network written with dp's Node API, as a student would."""
+    h = Node(x)
+    for i in (1, 2, 3):
+        h = h.dot(Node(param[f"h{i}_weight"], f"h{i}_weight")) + Node(param[f"h{i}_bias"], f"h{i}_bias")
+        if i < 3:
+            h = h.relu()
+    loss = (-1 * (Node(y) * h.softmax().log())).sum()
+    grad = loss.grad(1)
+    return {name: param[name] - LEARNING_RATE * grad[name] for name in NAMES}, float(loss.value[0, 0])
+
+
+def make_dp_model_step():
+    """The course's 2019-style Model with the published get_grad / set_param loop."""
+    from dp.nn import Model
+
+    class Network(Model):
+        def __init__(self):
+            super().__init__()
+            self.h1 = self.ReLu_Layer(784, 500, "h1")
+            self.h2 = self.ReLu_Layer(500, 200, "h2")
+            self.h3 = self.Linear_Layer(200, 10, "h3")
+
+        def loss(self, x, y):
+            if not type(y) == Node:
+                y = Node(y)
+            out = self.forward(x)
+            return (-1 * (y * out.log())).sum()
+
+        def forward(self, x):
+            if not type(x) == Node:
+                x = Node(x)
+            return self.h3(self.h2(self.h1(x))).softmax()
+
+    net = Network()
+
+    def dp_model_step(param, x, y):
+        net.set_param(param)
+        grad, loss = net.get_grad(x, y)
+        current = net.get_param()
+        return {name: current[name] - LEARNING_RATE * grad[name] for name in current}, \
+            float(np.asarray(loss.value if hasattr(loss, "value") else loss).ravel()[0])
+
+    return dp_model_step
+
+
+def make_torch_step():
+    """PyTorch CPU eager: autograd plus torch.optim.SGD-equivalent update."""
+    import torch
+
+    def torch_step(param, x, y):
+        tensors = {name: torch.from_numpy(value).requires_grad_() for name, value in param.items()}
+        h = torch.from_numpy(x)
+        for i in (1, 2, 3):
+            h = h @ tensors[f"h{i}_weight"] + tensors[f"h{i}_bias"]
+            if i < 3:
+                h = torch.relu(h)
+        loss = -(torch.from_numpy(y) * torch.log_softmax(h, dim=1)).sum()
+        loss.backward()
+        with torch.no_grad():
+            new = {name: (t - LEARNING_RATE * t.grad).numpy() for name, t in tensors.items()}
+        return new, float(loss)
+
+    return torch_step
+
+
+def variants():
+    """(name, step function or None, note) for every variant this machine can run."""
+    found = [("numpy (hand-written)", numpy_step, ""), ("dp Node API", dp_node_step, "")]
+    try:
+        found.append(("dp Model", make_dp_model_step(), ""))
+    except ImportError as error:
+        found.append(("dp Model", None, f"skipped: {error}"))
+    try:
+        found.append(("PyTorch eager", make_torch_step(), ""))
+    except ImportError:
+        found.append(("PyTorch eager", None, "skipped: torch not installed "
+                      "(pip install torch==2.13.0)"))
+    return found
