@@ -1,0 +1,32 @@
+# mistake: each factor's local derivative of a product is its own value instead of the other factor's value
+@add_to_class(Scalar)
+def __mul__(self, other):
+    """self * other"""
+    other = as_scalar(other)
+    return Scalar(self.value * other.value,
+                  parents=((self, self.value), (other, other.value)), op="*")
+
+
+@add_to_class(Scalar)
+def __rmul__(self, other):
+    """other * self, where other is a number"""
+    return as_scalar(other) * self
+
+
+@add_to_class(Scalar)
+def __neg__(self):
+    """-self"""
+    return Scalar(-self.value, parents=((self, -1.0),), op="neg")
+
+
+@add_to_class(Scalar)
+def __sub__(self, other):
+    """self - other"""
+    other = as_scalar(other)
+    return Scalar(self.value - other.value, parents=((self, 1.0), (other, -1.0)), op="-")
+
+
+@add_to_class(Scalar)
+def __rsub__(self, other):
+    """other - self, where other is a number"""
+    return as_scalar(other) - self
