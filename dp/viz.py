@@ -207,7 +207,7 @@ def _label(node, show_values, grads):
     if grads is not None and node.op is None and node.name in grads:
         g = grads[node.name]
         if g.size <= SMALL_ARRAY:
-            lines.append("grad " + _format_array(g))
+            lines += ["grad", _format_array(g)]
         else:
             lines.append(f"grad: max |entry| {np.abs(g).max():.3g}")
     return "\\n".join(lines)
