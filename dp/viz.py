@@ -16,6 +16,7 @@ Neither graphviz nor matplotlib is imported before it is needed, so
 """
 
 import functools
+import io
 import numbers
 import re
 import time
@@ -153,6 +154,7 @@ def _drawing_class():
             except graphviz.ExecutableNotFound:
                 return {"text/plain": INSTALL_DOT}
 
+    GraphDrawing.__qualname__ = "GraphDrawing"  # its repr: dp.viz.GraphDrawing, not <locals>
     return GraphDrawing
 
 
@@ -287,7 +289,8 @@ class LivePlot:
     Each redraw replaces the cell's output (IPython's clear_output(wait=True)),
     so text printed in the same cell disappears at the next redraw. Drawing takes
     tens of milliseconds, so it happens at most every `min_interval` seconds.
-    The figure is not registered with pyplot: it never appears twice.
+    The figure is not a pyplot figure, so it never appears a second time at the
+    end of the cell; it is shown as a PNG image, which needs no plotting backend.
     """
 
     def __init__(self, smooth=None, logy=False, title=None, min_interval=0.5):
@@ -322,10 +325,13 @@ class LivePlot:
         # Early on there are fewer losses than the window: average what there is.
         window = None if self.smooth is None else min(self.smooth, len(losses))
         _draw_loss(self.ax, losses, window, None)
+        # A loss of 0 cannot go on a log axis: draw linearly rather than stop training.
         _label_loss_axes(self.ax, self.logy and (losses > 0).all(), legend=False)
         self.ax.set_title(self.title or f"step {len(losses) - 1}: loss {losses[-1]:.4g}")
-        clear_output(wait=True)
-        display(self.figure)
+        png = io.BytesIO()
+        self.figure.savefig(png, format="png")
+        clear_output(wait=True)  # wait: replace the old image only when the new one comes
+        display(PngImage(png.getvalue()))
         self._last_draw = time.monotonic()
 
     def close(self):
@@ -338,6 +344,16 @@ class LivePlot:
     def __exit__(self, *exc_info):
         self.close()
         return False
+
+
+class PngImage:
+    """PNG bytes that IPython's display() shows as an image (it calls _repr_png_)."""
+
+    def __init__(self, data):
+        self.data = data
+
+    def _repr_png_(self):
+        return self.data
 
 
 def _notebook_display():
