@@ -45,3 +45,26 @@ clean-env:
 # Benchmarks (not part of `make test`, which runs only a quick smoke run).
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# --- Grading (issue 8; tools/README.md) --------------------------------------------
+#   make release [A=<assignment>]         regenerate release/ from source/ (default: all)
+#   make collect A=<assignment> [FROM=<folder>]   exchange or downloads -> submitted/
+#   make grade A=<assignment> [GRADE_ARGS="--force --Execute.timeout=300"]
+#                                         autograde + feedback/ + autograded/grades.csv
+#   make validate NB=<notebook.ipynb>     what the students' Validate button runs
+.PHONY: validate
+
+release: $(STAMP)
+	$(BIN)/python -m tools.release $(A)
+
+collect: $(STAMP)
+	@test -n "$(A)" || { echo "usage: make collect A=<assignment> [FROM=<folder>]" >&2; exit 2; }
+	$(BIN)/python -m tools.collect $(A) $(if $(FROM),--from "$(FROM)")
+
+grade: $(STAMP)
+	@test -n "$(A)" || { echo "usage: make grade A=<assignment> [GRADE_ARGS=...]" >&2; exit 2; }
+	$(BIN)/python -m tools.grade $(A) $(GRADE_ARGS)
+
+validate: $(STAMP)
+	@test -n "$(NB)" || { echo "usage: make validate NB=<path/to/notebook.ipynb>" >&2; exit 2; }
+	$(BIN)/nbgrader validate "$(NB)"

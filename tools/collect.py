@@ -1,0 +1,130 @@
+"""Put students' submissions into ``submitted/<student>/<assignment>/`` for grading.
+
+    python -m tools.collect ASSIGNMENT                  from nbgrader's exchange (nbgrader collect)
+    python -m tools.collect ASSIGNMENT --from DIR       from a folder of downloaded files
+
+A folder of downloads may hold, for each student, either
+  * a folder ``DIR/<student>/`` with the assignment's notebooks, or
+  * files ``DIR/<student>_<anything>.ipynb`` (the student id is everything before
+    the first ``_``, so ids must not contain ``_`` in this form).
+When the assignment has one notebook, any single ``.ipynb`` of a student is taken
+as that notebook (whatever its name); with several, each file name must end with
+the notebook's name (``alice_backprop.ipynb`` -> ``backprop.ipynb``).
+
+The file's modification time is recorded as the submission time (``timestamp.txt``,
+as ``nbgrader collect`` does), so ``tools.grade`` regrades a resubmission without
+``--force``. An existing submission is replaced only by a newer file (or with
+``--force``). Files that match no convention are listed and make the exit status 1,
+after everything else was collected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import shutil
+import sys
+from pathlib import Path
+
+from tools.course import REPO_ROOT, check_assignments, nbgrader_api, prepare_environment
+
+TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"  # what nbgrader writes and reads
+
+
+def assignment_notebooks(root: Path, assignment: str) -> list[str]:
+    return sorted(p.name for p in (root / "source" / assignment).glob("*.ipynb"))
+
+
+def match_notebook(filename: str, notebooks: list[str], alone: bool) -> str | None:
+    """Which of the assignment's ``notebooks`` a downloaded file is, or None."""
+    if filename in notebooks:
+        return filename
+    if len(notebooks) == 1 and alone:
+        return notebooks[0]
+    endings = [nb for nb in notebooks if filename.endswith(nb)]
+    return max(endings, key=len) if endings else None
+
+
+def plan(downloads: Path, notebooks: list[str]) -> tuple[list[tuple[str, str, Path]], list[Path]]:
+    """(student, notebook, file) triples to copy, and the files that fit no convention."""
+    found, unknown = [], []
+    for entry in sorted(downloads.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            files = sorted(entry.glob("*.ipynb"))
+            for f in files:
+                nb = match_notebook(f.name, notebooks, alone=len(files) == 1)
+                (found.append((entry.name, nb, f)) if nb else unknown.append(f))
+        elif entry.suffix == ".ipynb" and "_" in entry.stem:
+            student, rest = entry.name.split("_", 1)
+            same_student = [p for p in downloads.glob(f"{student}_*.ipynb")]
+            nb = match_notebook(rest, notebooks, alone=len(same_student) == 1)
+            (found.append((student, nb, entry)) if nb and student else unknown.append(entry))
+        else:
+            unknown.append(entry)
+    return found, unknown
+
+
+def read_timestamp(path: Path) -> dt.datetime | None:
+    try:
+        return dt.datetime.strptime(path.read_text().strip(), TIMESTAMP_FORMAT).replace(tzinfo=dt.timezone.utc)
+    except (OSError, ValueError):
+        return None
+
+
+def collect_folder(root: Path, assignment: str, downloads: Path, force: bool) -> int:
+    notebooks = assignment_notebooks(root, assignment)
+    found, unknown = plan(downloads, notebooks)
+    seen = set()
+    for student, nb, path in found:
+        if (student, nb) in seen:
+            unknown.append(path)  # two files for the same notebook: refuse to guess
+            continue
+        seen.add((student, nb))
+        folder = root / "submitted" / student / assignment
+        stamp_file = folder / "timestamp.txt"
+        submitted_at = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc)
+        previous = read_timestamp(stamp_file)
+        if (folder / nb).exists() and not force and previous and previous >= submitted_at:
+            print(f"kept     {student}: submitted/{student}/{assignment}/{nb} is as new as {path.name}")
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, folder / nb)
+        stamp_file.write_text(submitted_at.strftime(TIMESTAMP_FORMAT))
+        print(f"copied   {student}: {path.name} -> submitted/{student}/{assignment}/{nb}")
+    for path in unknown:
+        print(f"SKIPPED  {path}: not <student>/<notebook>.ipynb nor <student>_<name>.ipynb "
+              f"for notebooks {', '.join(notebooks)} (or a duplicate)")
+    return 1 if unknown else 0
+
+
+def collect_exchange(assignment: str, update: bool) -> int:
+    """nbgrader's own ``collect`` from the exchange configured in nbgrader_config.py."""
+    result = nbgrader_api().collect(assignment, update=update)
+    print(result.get("log", ""))
+    if not result["success"]:
+        print(result.get("error", ""), file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.collect", description=__doc__.split("\n\n")[0])
+    parser.add_argument("assignment", help="assignment id, a folder of source/")
+    parser.add_argument("--from", dest="downloads", help="folder of downloaded submissions (default: exchange)")
+    parser.add_argument("--force", action="store_true", help="replace existing submissions even if not older")
+    parser.add_argument("--course-dir", default=str(REPO_ROOT), help="course root (default: this repository)")
+    args = parser.parse_args(argv)
+    downloads = Path(args.downloads).resolve() if args.downloads else None  # before chdir
+    root = prepare_environment(args.course_dir)
+    assignment = check_assignments(root, [args.assignment])[0]
+    if downloads is None:
+        return collect_exchange(assignment, update=True)
+    if not downloads.is_dir():
+        raise SystemExit(f"error: {downloads} is not a folder")
+    return collect_folder(root, assignment, downloads, args.force)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,249 @@
+"""Grade one assignment in one command: autograde, feedback HTML, grades CSV, summary.
+
+    python -m tools.grade ASSIGNMENT [--student ID ...] [--force] [--csv PATH]
+                          [--course-dir DIR] [--Execute.timeout=SECONDS ...]
+
+For every ``submitted/<student>/ASSIGNMENT/`` it runs nbgrader's own autograder
+(``NbGraderAPI.autograde``, what formgrader uses) one student at a time, so one
+broken submission never stops the others. Then it writes feedback HTML to
+``feedback/`` for every graded student, exports the whole gradebook to a CSV
+(default ``autograded/grades.csv``, out of git) and prints one line per student:
+score, maximum and status. Statuses:
+
+  graded                 autograded normally
+  graded (...)           autograded, with what happened: a cell timed out, a
+                         locked test cell was edited or deleted (nbgrader put the
+                         instructor's copy back), output was truncated
+  skipped                already autograded and not resubmitted since (use --force)
+  FAILED: reason         nbgrader could not grade it (e.g. not valid JSON); the
+                         gradebook keeps whatever grade it had before
+
+Exit status: 0 when every submission was graded, 1 when any FAILED (printed only
+after all others were graded, feedback written and the CSV exported), 2 on usage
+errors. Grades are never lost: without --force nbgrader skips submissions it has
+already graded, a failed regrade leaves earlier grades in place, and a copy of
+the gradebook is saved to ``autograded/gradebook-backup.db`` before anything runs.
+Arguments of the form ``--Class.trait=value`` are passed to nbgrader as config.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sqlite3
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from tools.course import REPO_ROOT, check_assignments, nbgrader_api, prepare_environment
+
+TIMEOUT_ENAME = "CellTimeoutError"
+
+
+@dataclass
+class Outcome:
+    """What happened to one student's submission."""
+
+    student: str
+    failed: str = ""  # the reason, when nbgrader could not grade it
+    skipped: bool = False
+    notes: list[str] = field(default_factory=list)
+    score: float | None = None
+    max_score: float | None = None
+
+    @property
+    def status(self) -> str:
+        if self.failed:
+            return f"FAILED: {self.failed}"
+        if self.skipped:
+            return "skipped (already graded; --force regrades)"
+        return "graded" + (f" ({'; '.join(self.notes)})" if self.notes else "")
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.grade", description=__doc__.split("\n\n")[0],
+        epilog="Any --Class.trait=value argument is passed on to nbgrader as config.")
+    parser.add_argument("assignment", help="assignment id, a folder of source/")
+    parser.add_argument("--student", action="append", default=[],
+                        help="grade only this student (repeatable); default: every submission")
+    parser.add_argument("--force", action="store_true",
+                        help="regrade submissions that were already autograded")
+    parser.add_argument("--csv", default=None,
+                        help="where to export the grades CSV (default: autograded/grades.csv)")
+    parser.add_argument("--course-dir", default=str(REPO_ROOT), help="course root (default: this repository)")
+    args, rest = parser.parse_known_args(argv)
+    bad = [a for a in rest if not re.fullmatch(r"--[A-Za-z_]\w*\.\w+=.*", a)]
+    if bad:
+        parser.error(f"unrecognized arguments: {' '.join(bad)} (nbgrader config must be --Class.trait=value)")
+    args.nbgrader_config = rest
+    return args
+
+
+def submitted_students(root: Path, assignment: str) -> list[str]:
+    return sorted(p.parent.name for p in (root / "submitted").glob(f"*/{assignment}") if p.is_dir())
+
+
+def backup_gradebook(root: Path) -> Path | None:
+    """Copy gradebook.db (consistently, via SQLite's backup API) before grading changes it."""
+    db = root / "gradebook.db"
+    if not db.exists():
+        return None
+    target = root / "autograded" / "gradebook-backup.db"
+    target.parent.mkdir(exist_ok=True)
+    with sqlite3.connect(db) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return target
+
+
+def sync_gradebook(api, assignment: str) -> None:
+    """Record the source notebooks' cells, points and checksums in the gradebook.
+
+    autograde needs them (to restore locked cells and to know the points), and a
+    fresh clone has no gradebook. nbgrader stores them when it generates the student
+    version; we generate into a throw-away folder so ``release/`` is left alone.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        saved = api.coursedir.release_directory
+        api.coursedir.release_directory = tmp
+        try:
+            result = api.generate_assignment(assignment, force=True, create=True)
+        finally:
+            api.coursedir.release_directory = saved
+    if not result["success"]:
+        raise SystemExit(f"error: nbgrader could not read source/{assignment}:\n{result.get('error', '')}")
+
+
+def last_error_line(text: str) -> str:
+    """The exception line of a traceback (``NotJSONError: ...``), shortened for a table."""
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    exception_lines = [ln for ln in lines if re.match(r"^[\w.]+(Error|Exception|Exit)\b", ln)]
+    line = (exception_lines or lines or ["unknown error"])[-1]
+    return line if len(line) <= 160 else line[:157] + "..."
+
+
+def locked_cell_edits(submitted: Path, released: Path) -> list[str]:
+    """grade_ids of locked cells whose submitted source differs from the released one."""
+    try:
+        sub = nbformat.read(submitted, as_version=4)
+        rel = nbformat.read(released, as_version=4)
+    except Exception:  # unreadable: nbgrader reports it  # noqa: BLE001
+        return []
+    def locked(nb):
+        out = {}
+        for cell in nb.cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if meta.get("locked") and not meta.get("solution") and "grade_id" in meta:
+                out[meta["grade_id"]] = cell.source
+        return out
+    sub_locked = locked(sub)
+    return [gid for gid, src in locked(rel).items() if gid in sub_locked and sub_locked[gid] != src]
+
+
+def timed_out_cells(autograded: Path) -> list[str]:
+    nb = nbformat.read(autograded, as_version=4)
+    found = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and any(o.get("ename") == TIMEOUT_ENAME for o in cell.get("outputs", [])):
+            found.append(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", f"#{index}"))
+    return found
+
+
+def describe(root: Path, assignment: str, outcome: Outcome, log: str) -> None:
+    """Fill ``outcome.notes`` with what nbgrader did to a graded submission."""
+    for nb_path in sorted((root / "autograded" / outcome.student / assignment).glob("*.ipynb")):
+        for gid in timed_out_cells(nb_path):
+            outcome.notes.append(f"{nb_path.stem}: cell {gid} timed out")
+        if "Output truncated" in nb_path.read_text(errors="replace"):
+            outcome.notes.append(f"{nb_path.stem}: output truncated")
+        submitted = root / "submitted" / outcome.student / assignment / nb_path.name
+        released = root / "release" / assignment / nb_path.name
+        if released.exists():
+            for gid in locked_cell_edits(submitted, released):
+                outcome.notes.append(f"{nb_path.stem}: locked cell {gid} was edited (restored)")
+    for gid in re.findall(r"Missing grade cell (\S+) encountered", log):
+        outcome.notes.append(f"test cell {gid} was deleted (restored)")
+    for name in re.findall(r"No submitted file: (\S+)", log):
+        outcome.notes.append(f"missing notebook {Path(name).name} (scored 0)")
+
+
+def read_scores(api, assignment: str, outcomes: list[Outcome]) -> None:
+    with api.gradebook as gb:
+        for o in outcomes:
+            try:
+                sub = gb.find_submission(assignment, o.student)
+            except Exception:  # no submission recorded (e.g. failed before grading)  # noqa: BLE001
+                continue
+            o.score, o.max_score = sub.score, sub.max_score
+
+
+def export_csv(api, path: Path) -> None:
+    """nbgrader's CSV export of the whole gradebook (every assignment and student)."""
+    from nbgrader.plugins import CsvExportPlugin
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with api.gradebook as gb:
+        CsvExportPlugin(parent=api, to=str(path)).export(gb)
+
+
+def summary_table(outcomes: list[Outcome]) -> str:
+    def fmt(x):
+        return "-" if x is None else f"{x:g}"
+    rows = [("student", "score", "max", "status")] + [
+        (o.student, fmt(o.score), fmt(o.max_score), o.status) for o in outcomes]
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    return "\n".join(f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}" for r in rows)
+
+
+def grade(args) -> int:
+    root = prepare_environment(args.course_dir)
+    assignment = check_assignments(root, [args.assignment])[0]
+    students = args.student or submitted_students(root, assignment)
+    if not students:
+        print(f"No submissions in submitted/*/{assignment}/ (run tools.collect first).")
+        return 0
+    backup_gradebook(root)
+    api = nbgrader_api(args.nbgrader_config)
+    sync_gradebook(api, assignment)
+
+    outcomes = []
+    for i, student in enumerate(students, 1):
+        print(f"[{i}/{len(students)}] autograding {student} ...", file=sys.stderr, flush=True)
+        outcome = Outcome(student)
+        result = api.autograde(assignment, student, force=args.force, create=True)
+        log = result.get("log", "")
+        if not result["success"]:
+            outcome.failed = last_error_line(result.get("error", "") + "\n" + log)
+        elif "Skipping existing assignment" in log:
+            outcome.skipped = True
+        else:
+            describe(root, assignment, outcome, log)
+            feedback = api.generate_feedback(assignment, student, force=True)
+            if not feedback["success"]:
+                outcome.notes.append("no feedback: " + last_error_line(feedback.get("error", "")))
+        outcomes.append(outcome)
+
+    read_scores(api, assignment, outcomes)
+    csv_path = Path(args.csv).resolve() if args.csv else root / "autograded" / "grades.csv"
+    export_csv(api, csv_path)
+
+    failed = [o for o in outcomes if o.failed]
+    print(summary_table(outcomes))
+    print(f"\n{len(outcomes) - len(failed)} of {len(outcomes)} submissions graded; "
+          f"feedback in {root / 'feedback'}; grades exported to {csv_path}.")
+    if failed:
+        print(f"{len(failed)} FAILED: {', '.join(o.student for o in failed)} "
+              "(fix or replace their submission, then run this command again).")
+        return 1
+    return 0
+
+
+def main(argv=None) -> int:
+    return grade(parse_args(sys.argv[1:] if argv is None else argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
