@@ -1,0 +1,13 @@
+# mistake: the targets enter the graph as a named leaf Node(y, 'y')
+class LinearRegression(Model):
+    """y ≈ x·w + b: one linear layer "line" (1 input, 1 unit), mean squared error."""
+
+    def __init__(self, rng=None):
+        super().__init__(rng)
+        self.line = self.Linear_Layer(1, 1, "line")
+
+    def forward(self, x):
+        return self.line(as_node(x))
+
+    def loss(self, x, y):
+        return (self.forward(x) - Node(y, "y")).square().mean()

@@ -1,0 +1,13 @@
+# mistake: the new parameters are computed but never set
+def gradient_descent(model, x, y, alpha, steps):
+    """Train model on (x, y) with `steps` full-batch gradient-descent steps of size alpha.
+
+    Returns the list of the loss values (floats) computed in the steps.
+    """
+    losses = []
+    for _ in range(steps):
+        grad, loss = model.get_grad(x, y)
+        param = model.get_param()
+        param = {name: param[name] - alpha * grad[name] for name in param}
+        losses.append(loss)
+    return losses
