@@ -66,7 +66,9 @@ def relative_error(analytic, numerical, tiny=TINY):
 
     Relative, so that gradients of size 1e3 and 1e-3 are judged alike; it lies
     in [0, 1], and 1 means unrelated (e.g. opposite signs). `tiny` keeps 0/0
-    away: two gradients that are both (almost) zero have error ≈ 0.
+    away: two gradients that are both (almost) zero have error ≈ 0. Its price:
+    where the true gradient is 0, round-off in the numerical one (say 1e-10)
+    shows up as |n| / tiny = 1e-2; then look at the size of the gradients too.
     """
     a = np.asarray(analytic, dtype=np.float64)
     n = np.asarray(numerical, dtype=np.float64)
@@ -94,7 +96,7 @@ def gradcheck(f, params, eps=1e-6, *, tiny=TINY, verbose=False):
         computations, where round-off adds up); 1e-4 to 1e-2 suspicious;
         > 1e-2 the gradient is wrong (a missing factor, sign or transpose).
       * Check in float64: in float32 the round-off of f (about 1e-7 * |f|),
-        divided by 2 eps, swamps the difference, and every check fails.
+        divided by 2 eps, swamps the difference, and checks fail for no reason.
       * Kinks are not bugs: ReLU, abs and max have no derivative at 0. If an
         input lies within eps of a kink, the two sides of the difference see
         different slopes and the error can be large. Use inputs away from 0,
