@@ -30,33 +30,30 @@ _VERDICTS = ((1e-7, "good"), (1e-4, "acceptable"), (1e-2, "suspicious"))
 
 
 def numerical_gradient(f, x, eps=1e-6):
-    """Central-difference gradient of a scalar function f at the float array x.
+    """Central-difference gradient of a scalar function f at x.
 
         grad[i] = ( f(x + eps e_i) - f(x - eps e_i) ) / (2 eps)   for every entry i
 
-    f: called as f(x); returns a number (or an array with a single entry).
-    x: a NumPy float array of any shape. It is changed in place, one entry at a
-       time, and restored, so f may also read x from a closure instead of its
-       argument (handy for checking a loss with respect to one weight matrix).
+    f: called as f(v) with v a float64 array of x's shape; returns a number (or
+       an array with a single entry).
+    x: the point, an array (or nested list) of real numbers of any shape. It is
+       not modified: f gets a float64 copy in which one entry at a time is
+       nudged by ±eps and then put back.
     Returns a float64 array of x's shape. f is evaluated 2 * x.size times.
     """
-    if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
-        kind = x.dtype if isinstance(x, np.ndarray) else type(x).__name__
-        raise TypeError(f"numerical_gradient(f, x): x must be a NumPy float array (it is "
-                        f"nudged in place by ±eps), got {kind}; use np.asarray(x, float)")
-    if not x.flags.writeable:
-        raise ValueError("numerical_gradient(f, x): x is read-only; pass a copy, x.copy()")
     _check_eps(eps)
+    if isinstance(x, (str, bytes, Node)) or np.asarray(x).dtype.kind not in "biuf":
+        raise TypeError(f"numerical_gradient(f, x): x must be an array of real numbers, "
+                        f"got {type(x).__name__} {x!r}"[:200])
+    x = np.array(x, dtype=np.float64)  # a copy: the caller's x is never touched
     grad = np.zeros(x.shape, dtype=np.float64)
     for i in np.ndindex(x.shape):
         original = x[i]
-        try:
-            x[i] = original + eps
-            f_plus = _scalar(f(x), "f(x)")
-            x[i] = original - eps
-            f_minus = _scalar(f(x), "f(x)")
-        finally:
-            x[i] = original
+        x[i] = original + eps
+        f_plus = _scalar(f(x))
+        x[i] = original - eps
+        f_minus = _scalar(f(x))
+        x[i] = original
         grad[i] = (f_plus - f_minus) / (2 * eps)
     return grad
 
@@ -143,7 +140,7 @@ def gradcheck(f, params, eps=1e-6, *, tiny=TINY, verbose=False):
             perturbed[name] = x
             return evaluate(perturbed).value
 
-        n = numerical_gradient(f_of_this_param, value.copy(), eps)
+        n = numerical_gradient(f_of_this_param, value, eps)
         error = relative_error(a, n, tiny)
         errors[name] = float(error.max())
         rows.append((name, value.shape, float(np.abs(a).max()), errors[name],
@@ -194,9 +191,9 @@ def _check_eps(eps):
         raise ValueError(f"eps must be a small positive number such as 1e-6, got {eps!r}")
 
 
-def _scalar(y, what):
+def _scalar(y):
     array = np.asarray(y.value if isinstance(y, Node) else y, dtype=np.float64)
     if array.size != 1:
-        raise ValueError(f"numerical_gradient: {what} must return a single number, got an "
+        raise ValueError(f"numerical_gradient: f must return a single number, got an "
                          f"array of shape {array.shape}")
     return array.item()
