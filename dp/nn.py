@@ -256,8 +256,10 @@ class BatchNorm(Layer):
         x_hat = centered / (var + self.epsilon).sqrt()
         # New arrays, not in-place updates: arrays handed out by get_state() stay valid.
         p = self.momentum
-        self.state[self.mean_name] = (1 - p) * self.state[self.mean_name] + p * (x.value.mean(axis=0, keepdims=True))
-        self.state[self.var_name] = (1 - p) * self.state[self.var_name] + p * (var.value * (m / (m - 1)))
+        batch_mean = x.value.mean(axis=0, keepdims=True)
+        unbiased_var = var.value * (m / (m - 1))
+        self.state[self.mean_name] = (1 - p) * self.state[self.mean_name] + p * batch_mean
+        self.state[self.var_name] = (1 - p) * self.state[self.var_name] + p * unbiased_var
         return x_hat
 
     def __repr__(self):
@@ -421,7 +423,8 @@ class Model:
         Everything is checked first: param must have exactly the names of
         get_param(), each with an array of the same shape (it is converted to
         the model's dtype). If anything is wrong, a ValueError says what, and
-        no parameter is changed.
+        no parameter is changed. The model keeps the arrays it is given (no
+        copies): do not change them in place afterwards.
         """
         self._require_layers("set_param()")
         checked = _checked_arrays("set_param", param, self.get_param())

@@ -78,6 +78,10 @@ class Optimizer:
     num_grad_stores = 0
 
     def __init__(self, model, x_train=None, y_train=None, hyperparam=None, batch_size=128):
+        if not all(callable(getattr(model, method, None))
+                   for method in ("get_param", "set_param", "get_grad", "train_mode")):
+            raise TypeError(f"{type(self).__name__}: the first argument must be a model (a "
+                            f"subclass of dp.nn.Model), got {type(model).__name__}")
         self.model = model
         self.x_train, self.y_train = self._checked_data(x_train, y_train)
         if (isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral)

@@ -1,4 +1,4 @@
-"""Initializers (shapes, ranges, variances from their formulas) and the shared seedable generator."""
+"""Initializers (shapes, ranges, variances of their formulas) and the shared seeded generator."""
 
 import numpy as np
 import pytest

@@ -146,7 +146,8 @@ def test_get_grad_has_every_parameter_zeros_for_unused_ones():
 @pytest.mark.parametrize("change, message", [
     (lambda p: p.pop("h2_bias"), r"missing \['h2_bias'\]"),
     (lambda p: p.update(h3_weight=np.zeros((2, 2))), r"unknown names \['h3_weight'\]"),
-    (lambda p: p.update(h2_weight=np.zeros((2, 5))), r"'h2_weight' has shape \(2, 5\), expected \(5, 2\)"),
+    (lambda p: p.update(h2_weight=np.zeros((2, 5))),
+     r"'h2_weight' has shape \(2, 5\), expected \(5, 2\)"),
     (lambda p: p.update(h2_bias=np.zeros(2)), r"'h2_bias' has shape \(2,\), expected \(1, 2\)"),
     (lambda p: p.update(h2_bias="zero"), "'h2_bias' is not an array of real numbers"),
 ])

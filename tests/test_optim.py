@@ -380,3 +380,9 @@ def test_bad_steps_are_refused(regression, steps):
     model, x, y = regression
     with pytest.raises(ValueError, match="steps"):
         SGD(model, x, y, batch_size=8).train(steps, progress=False)
+
+
+def test_the_first_argument_must_be_a_model(regression):
+    _, x, y = regression
+    with pytest.raises(TypeError, match="must be a model"):
+        SGD(object(), x, y, batch_size=8)
