@@ -35,7 +35,11 @@ def _as_2d_array(value):
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"Node(value): expected a number or a 1-D/2-D array of numbers, "
                         f"got {type(value).__name__} {value!r}")
-    array = np.asarray(value)
+    try:
+        array = np.asarray(value)
+    except ValueError:  # e.g. a ragged list [[1, 2], [3]]
+        raise ValueError(f"Node(value): expected a number or a rectangular 1-D/2-D array, "
+                         f"got a {type(value).__name__} whose rows differ in length") from None
     if array.dtype.kind in "biu":  # bool and integers: compute in floating point
         array = array.astype(np.float64)
     elif array.dtype.kind != "f":
@@ -91,7 +95,7 @@ class Node:
         self.value = _as_2d_array(value)
         self.name = name
         self.op = None            # the operation that made this node; None for a leaf
-        self._inputs = ()         # pairs (input node, local gradient function)
+        self._inputs = ()         # pairs (input node, local gradient function or None)
         self._requires_grad = None  # for leaves: decided by the name (see property)
         self._number = next(_creation_counter)
 
@@ -100,15 +104,17 @@ class Node:
         """Make the result node of operation `op`.
 
         inputs: pairs (input node, function G -> gradient for that input).
-        Only inputs that lead to a named leaf keep their gradient function:
-        nothing is ever computed for a branch like the input batch `Node(x)`.
+        Only inputs that lead to a named leaf keep their gradient function
+        (the others get None): nothing is ever computed for a branch like the
+        input batch `Node(x)`. All inputs stay in the graph, to be drawn.
         """
         node = cls.__new__(cls)
         node.value = value
         node.name = None
         node.op = op
-        node._inputs = tuple((parent, fn) for parent, fn in inputs if parent.requires_grad)
-        node._requires_grad = bool(node._inputs)
+        node._inputs = tuple((parent, fn if parent.requires_grad else None)
+                             for parent, fn in inputs)
+        node._requires_grad = any(fn is not None for _, fn in node._inputs)
         node._number = next(_creation_counter)
         return node
 
@@ -125,9 +131,14 @@ class Node:
         return self.value.dtype
 
     @property
+    def inputs(self):
+        """All input nodes of the operation that made this node (none for a leaf)."""
+        return tuple(node for node, _ in self._inputs)
+
+    @property
     def parents(self):
-        """The input nodes of this node's operation that lead to a named leaf."""
-        return tuple(parent for parent, _ in self._inputs)
+        """The inputs that lead to a named leaf: the ones backward visits."""
+        return tuple(node for node, fn in self._inputs if fn is not None)
 
     @property
     def requires_grad(self):
@@ -169,6 +180,8 @@ class Node:
                     grads[node.name] = grads[node.name] + g if node.name in grads else g
                 continue
             for parent, local_grad in node._inputs:
+                if local_grad is None:  # leads to no named leaf
+                    continue
                 g_parent = local_grad(g)
                 if g_parent.shape != parent.value.shape:
                     g_parent = _reduce_to_shape(g_parent, parent.value.shape)
@@ -205,8 +218,8 @@ class Node:
         found = {self}
         stack = [self]
         while stack:
-            for parent, _ in stack.pop()._inputs:
-                if parent not in found:
+            for parent, local_grad in stack.pop()._inputs:
+                if local_grad is not None and parent not in found:
                     found.add(parent)
                     stack.append(parent)
         return sorted(found, key=_creation_number, reverse=True)
@@ -295,6 +308,8 @@ class Node:
                             f"with a Node exponent")
         a = self.value
         p = np.asarray(exponent, dtype=self.dtype)
+        if exponent == 0:  # A^0 = 1 is constant; p * A^(p-1) would be 0 * inf at A = 0
+            return Node._from_op("pow", np.ones_like(a), (self, lambda g: np.zeros_like(g)))
         return Node._from_op("pow", a ** p, (self, lambda g: g * p * a ** (p - 1)))
 
     # -- matrix operations -----------------------------------------------------
@@ -482,7 +497,7 @@ class Node:
         entries pairwise and give a column, e.g. P[np.arange(m), labels].
         dA = G scattered back to the picked positions (added where picked twice).
         """
-        key = self._normalize_key(key)
+        key = self._normalize_key(key, self.shape)
         picked = self.value[key]
         out = picked if picked.ndim == 2 else picked.reshape(-1, 1)
         shape, dtype = self.shape, self.dtype
@@ -495,17 +510,20 @@ class Node:
         return Node._from_op("getitem", out, (self, scatter))
 
     @staticmethod
-    def _normalize_key(key):
+    def _normalize_key(key, shape):
         if not isinstance(key, tuple):
             key = (key, slice(None))
         if len(key) != 2:
             raise IndexError(f"Node indexing takes [rows, cols], got {len(key)} indices")
         normalized = []
-        for index in key:
+        for axis, (index, size) in enumerate(zip(key, shape)):
             if index is None or index is Ellipsis:
                 raise IndexError("Node indexing takes [rows, cols]: None and ... would "
                                  "change the number of dimensions")
             if isinstance(index, numbers.Integral):  # keep the axis: i -> i:i+1
+                if not -size <= index < size:
+                    raise IndexError(f"index {index} is out of range for axis {axis} "
+                                     f"with size {size} (shape {shape})")
                 index = slice(index, index + 1 if index != -1 else None)
             normalized.append(index)
         return tuple(normalized)

@@ -47,6 +47,8 @@ SMALL_ARRAY = 12
 
 _LEAF_STYLE = {"shape": "box", "style": "filled,rounded", "fillcolor": "#dbe9f6"}
 _OP_STYLE = {"shape": "ellipse", "style": "filled", "fillcolor": "#f2f2f2"}
+_CONSTANT_STYLE = {"shape": "box", "style": "filled", "fillcolor": "#f7f7f7",
+                   "color": "#999999", "fontcolor": "#555555"}
 _MORE_STYLE = {"shape": "note", "style": "dashed", "fontcolor": "#555555"}
 
 
@@ -66,9 +68,9 @@ def draw(node, show_values=False, show_grads=False, max_nodes=300, rankdir="LR")
     used twice (x in x*x, or a shared input of two branches) is drawn once, with
     two edges. Nodes are identified by id(), which is stable while the graph lives.
 
-    Only the differentiable part is drawn: the graph records, for each operation,
-    only the inputs that lead to a named leaf (node.parents). Constants (the 2 in
-    x * 2) and unnamed inputs (a data batch Node(x)) are not part of it.
+    Named leaves (the variables we differentiate for) are blue boxes; unnamed
+    leaves, such as a data batch Node(x) or the constant 2 in x * 2, are grey:
+    backward never visits them, since no gradient is needed there.
 
     show_values: also print each node's value: in full if it has at most
                  SMALL_ARRAY entries, else nothing more than the shape.
@@ -91,7 +93,8 @@ def draw(node, show_values=False, show_grads=False, max_nodes=300, rankdir="LR")
     graph = _drawing_class()(graph_attr={"rankdir": rankdir},
                              node_attr={"fontname": "Helvetica", "fontsize": "11"})
     for n in drawn:
-        style = _LEAF_STYLE if n.op is None else _OP_STYLE
+        style = _OP_STYLE if n.op is not None else (
+            _LEAF_STYLE if n.name is not None else _CONSTANT_STYLE)
         graph.node(_dot_id(n), _label(n, show_values, grads),
                    penwidth="2.5" if n is node else "1", **style)
     n_hidden = n_total - len(drawn)
@@ -99,7 +102,7 @@ def draw(node, show_values=False, show_grads=False, max_nodes=300, rankdir="LR")
         graph.node("more", f"… {n_hidden} more nodes", **_MORE_STYLE)
     for n in drawn:
         cut = False
-        for parent in n.parents:
+        for parent in n.inputs:
             if id(parent) in drawn_ids:
                 graph.edge(_dot_id(parent), _dot_id(n))
             else:
@@ -185,7 +188,7 @@ def _nodes_closest_to(output, max_nodes):
     order = [output]
     seen = {id(output)}
     for node in order:  # the list grows while we walk it: a queue
-        for parent in node.parents:
+        for parent in node.inputs:
             if id(parent) not in seen:
                 seen.add(id(parent))
                 order.append(parent)
@@ -199,8 +202,12 @@ def _dot_id(node):
 def _label(node, show_values, grads):
     """Lines of a node's label, joined with DOT's line break `\\n`."""
     if node.op is None:
-        title = node.name if node.name is not None else "(unnamed leaf)"
-        title = title.replace("\\", "\\\\")  # a backslash in a name is shown as it is
+        if node.name is not None:
+            title = node.name.replace("\\", "\\\\")  # a backslash in a name is shown as it is
+        elif node.value.size == 1:
+            title = f"{node.value.item():g}"  # a constant such as the 2 in x * 2
+        else:
+            title = "constant"
     else:
         title = node.op
     lines = [title, str(node.shape)]

@@ -96,26 +96,28 @@ def test_a_reused_graph_with_a_million_paths_has_one_node_per_operation():
     del x
 
 
-def test_constants_and_unnamed_inputs_are_not_drawn():
+def test_constants_and_unnamed_inputs_are_drawn_as_such():
     W = Node(np.ones((3, 2)), "W")
     out = (Node(np.ones((4, 3))).dot(W) * 2.0).sum()
     nodes, edges = parse_svg(to_svg(out))
-    assert sorted(lines[0] for lines in nodes.values()) == ["W", "dot", "mul", "sum"]
-    assert len(edges) == 3
+    # The data batch and the constant 2 are inputs too, drawn but not named.
+    assert sorted(lines[0] for lines in nodes.values()) == ["2", "W", "constant", "dot", "mul", "sum"]
+    assert sorted(edges) == sorted([("constant", "dot"), ("W", "dot"), ("dot", "mul"),
+                                    ("2", "mul"), ("mul", "sum")])
 
 
 def test_a_long_chain_is_capped_at_max_nodes_plus_a_placeholder():
     y = x = Node(1.0, "x")
     for _ in range(1000):
-        y = y * 1.0001                      # 1001 nodes: x and 1000 muls
+        y = y.tanh()                        # 1001 nodes: x and 1000 tanhs
     nodes, edges = parse_svg(to_svg(y, max_nodes=300))
     assert len(nodes) == 301
     labels = [" ".join(lines) for lines in nodes.values()]
     assert "… 701 more nodes" in labels
     assert "x" not in [lines[0] for lines in nodes.values()]  # the farthest node
-    # 299 edges between the 300 drawn muls, and one from the placeholder.
+    # 299 edges between the 300 drawn tanhs, and one from the placeholder.
     assert len(edges) == 300
-    assert edges.count(("… 701 more nodes", "mul")) == 1
+    assert edges.count(("… 701 more nodes", "tanh")) == 1
     del x
 
 
