@@ -1,0 +1,11 @@
+# mistake: sums the per-example losses over the batch instead of averaging them (right for one example only)
+def cross_entropy(probs, y, epsilon=1e-12):
+    """Mean cross-entropy of predicted probabilities and one-hot targets.
+
+    probs:   Node of shape (m, k), each row a probability distribution
+    y:       NumPy array (or Node) of shape (m, k), one-hot rows
+    epsilon: added to the probabilities before taking the logarithm
+
+    Returns a 1x1 Node:  -(1/m) * sum_ij y_ij * log(probs_ij + epsilon)
+    """
+    return -((probs + epsilon).log() * y).sum()

@@ -1,0 +1,11 @@
+# mistake: never shuffles: the batches come in the order of the data set, every epoch the same
+def minibatches(x, y, batch_size, rng):
+    """Yield (x_batch, y_batch) pairs that cover the data once, in random order.
+
+    x, y:       arrays with the same number of rows n (one example per row)
+    batch_size: rows per batch; the last batch holds the n % batch_size
+                remaining rows if that is not 0
+    rng:        numpy.random.Generator; the order is rng.permutation(n)
+    """
+    for start in range(0, len(x), batch_size):
+        yield x[start:start + batch_size], y[start:start + batch_size]
