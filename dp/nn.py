@@ -328,7 +328,7 @@ class Model:
                             f"np.float64 or np.float32, got {dtype}")
         self.dtype = dtype
         self.training = True
-        self._layers = {}
+        self._registry()  # keeps layers made before super().__init__() was called
 
     # -- layers ------------------------------------------------------------------
 
@@ -336,7 +336,15 @@ class Model:
         """{layer name: layer}, in the order the layers were created."""
         return self.__dict__.setdefault("_layers", {})
 
-    def _add(self, layer):
+    def add_layer(self, layer):
+        """Add a layer (an instance of a Layer subclass) to the model; returns it.
+
+        The layer methods below use this; call it yourself for a layer class
+        you wrote. Layer names, and the names of their parameters, must be
+        unique in the model.
+        """
+        if not isinstance(layer, Layer):
+            raise TypeError(f"add_layer: expected a dp.nn.Layer, got {type(layer).__name__}")
         layers = self._registry()
         if layer.name in layers:
             raise ValueError(f"a layer named {layer.name!r} already exists in this "
@@ -356,28 +364,32 @@ class Model:
 
     def Linear_Layer(self, fan_in, fan_out, name=None, init="he_uniform", bias_init="uniform"):
         """A linear layer  X · W + b  named `name` (see Dense for init and bias_init)."""
-        return self._add(Dense(fan_in, fan_out, name, None, init, bias_init, self.dtype))
+        return self.add_layer(Dense(fan_in, fan_out, name, None, init, bias_init, self.dtype))
 
     def ReLu_Layer(self, fan_in, fan_out, name=None, init="he_uniform", bias_init="uniform"):
         """A ReLU layer  max(0, X · W + b)  named `name`."""
-        return self._add(Dense(fan_in, fan_out, name, "relu", init, bias_init, self.dtype))
+        return self.add_layer(Dense(fan_in, fan_out, name, "relu", init, bias_init, self.dtype))
 
     def Sigmoid_Layer(self, fan_in, fan_out, name=None, init="he_uniform",
                       bias_init="uniform"):
         """A logistic layer  σ(X · W + b)  named `name` (consider init="xavier_uniform")."""
-        return self._add(Dense(fan_in, fan_out, name, "sigmoid", init, bias_init, self.dtype))
+        return self.add_layer(Dense(fan_in, fan_out, name, "sigmoid", init, bias_init, self.dtype))
 
     def Tanh_Layer(self, fan_in, fan_out, name=None, init="he_uniform", bias_init="uniform"):
         """A tanh layer  tanh(X · W + b)  named `name` (consider init="xavier_uniform")."""
-        return self._add(Dense(fan_in, fan_out, name, "tanh", init, bias_init, self.dtype))
+        return self.add_layer(Dense(fan_in, fan_out, name, "tanh", init, bias_init, self.dtype))
 
     def Dropout(self, rate, name=None):
         """An inverted-dropout layer that drops units with probability `rate` in train mode."""
-        return self._add(Dropout(rate, name))
+        return self.add_layer(Dropout(rate, name))
 
     def BatchNorm_Layer(self, n, name=None, momentum=0.1, epsilon=1e-5):
         """Batch normalization of n features, with parameters "<name>_gamma", "<name>_beta"."""
-        return self._add(BatchNorm(n, name, momentum, epsilon, self.dtype))
+        return self.add_layer(BatchNorm(n, name, momentum, epsilon, self.dtype))
+
+    def __repr__(self):
+        layers = ", ".join(repr(layer) for layer in self._registry().values())
+        return f"{type(self).__name__}({layers})"
 
     # -- train mode and eval mode ------------------------------------------------
 

@@ -428,3 +428,40 @@ def test_mode_switch_reaches_every_layer():
     assert not model.later.training  # a layer made in eval mode starts in eval mode
     model.train_mode()
     assert model.training and model.later.training and model.bn.training
+
+
+def test_a_layer_class_written_by_a_student_can_be_added():
+    from dp.nn import Layer
+
+    class Scale(Layer):
+        """H = X * s, one learnable factor s per column."""
+
+        def __init__(self, n, name):
+            super().__init__(name)
+            self.param = {f"{name}_scale": np.full((1, n), 2.0)}
+
+        def forward(self, x):
+            return x * Node(self.param[f"{self.name}_scale"], f"{self.name}_scale")
+
+    class Scaled(Model):
+        def __init__(self):
+            super().__init__()
+            self.lin = self.Linear_Layer(3, 2, "lin")
+            self.scale = self.add_layer(Scale(2, "s"))
+
+        def forward(self, x):
+            return self.scale(self.lin(x))
+
+        def loss(self, x, y):
+            return self.forward(x).sum()
+
+    model = Scaled()
+    assert list(model.get_param()) == ["lin_weight", "lin_bias", "s_scale"]
+    x = RNG.normal(size=(4, 3))
+    grad, _ = model.get_grad(x, None)
+    p = model.get_param()
+    np.testing.assert_allclose(grad["s_scale"], (x @ p["lin_weight"] + p["lin_bias"]).sum(
+        axis=0, keepdims=True))
+    assert repr(model) == "Scaled(Dense('lin', 3 -> 2, linear), Scale('s'))"
+    with pytest.raises(TypeError, match="expected a dp.nn.Layer"):
+        model.add_layer(lambda x: x)
