@@ -190,10 +190,11 @@ class Optimizer:
                 grad, loss = model.get_grad(x, y)
                 loss_value = float(loss.value[0, 0])
                 if not math.isfinite(loss_value):
+                    alpha = getattr(self, "alpha", None)
                     raise FloatingPointError(
                         f"training diverged at step {i}: the loss is {loss_value} (the "
                         f"parameters are those before this step); try a smaller learning "
-                        f"rate alpha (now {self.hyperparam.get('alpha', 'default')})")
+                        f"rate" + ("" if alpha is None else f" than alpha={alpha}"))
                 param = model.get_param()
                 model.set_param({g: self._update(param, grad, g, i) for g in param})
                 self.step = i

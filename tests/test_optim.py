@@ -301,8 +301,8 @@ def test_train_runs_in_train_mode(regression):
 def test_diverging_run_stops_with_a_clear_error(regression):
     model, x, y = regression
     opt = SGD(model, x * 1e3, y, {"alpha": 10.0}, batch_size=40)
-    with np.errstate(all="ignore"), pytest.raises(FloatingPointError,
-                                                  match=r"step \d+.*smaller learning rate"):
+    with np.errstate(all="ignore"), pytest.raises(
+            FloatingPointError, match=r"step \d+.*smaller learning rate than alpha=10.0"):
         opt.train(200, print_each=None, progress=False)
     # the parameters are those from before the step whose loss was not finite
     assert 0 < opt.step < 200
