@@ -535,3 +535,11 @@ class NeuralNode:
 # The 2019 notebooks say `nn = NeuralNode` and `class Net(nn.Model)`.
 NeuralNode.Model = Model
 nn = NeuralNode
+
+# `from dp import nn` gives this module, so the module itself also answers to the
+# published alias: nn._ReLu_Layer(...), nn._Linear_Layer(...), class Net(nn.Model).
+_get_fullname = NeuralNode._get_fullname
+_Linear_Layer = NeuralNode._Linear_Layer
+_ReLu_Layer = NeuralNode._ReLu_Layer
+_Sigmoid_Layer = NeuralNode._Sigmoid_Layer
+_Tanh_Layer = NeuralNode._Tanh_Layer

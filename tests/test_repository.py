@@ -109,3 +109,17 @@ def test_make_lab_serves_jupyterlab(tmp_path):
             output = lab.communicate()[0].decode("utf-8", "replace")
     assert f"127.0.0.1:{port}" in output or f"localhost:{port}" in output, (
         f"the lab command should print its URL; it printed:\n{output[-2000:]}")
+
+
+def test_published_nn_alias_works_through_the_package():
+    """`from dp import nn` must serve the 2019 notebooks' `nn = NeuralNode` uses."""
+    import numpy as np
+    from dp import Model, Node, nn
+
+    forward, param = nn._ReLu_Layer(3, 1, "relu")
+    assert sorted(param) == ["relu_bias", "relu_weight"]
+    assert param["relu_weight"].shape == (3, 1) and param["relu_bias"].shape == (1, 1)
+    out = forward(Node(np.ones((4, 3))))
+    np.testing.assert_allclose(
+        out.value, np.maximum(np.ones((4, 3)) @ param["relu_weight"] + param["relu_bias"], 0))
+    assert nn.Model is Model
