@@ -1,0 +1,12 @@
+# mistake: adds the bias gradients to each layer's sum
+def weight_grad_magnitudes(net, x, y):
+    """Sum of the absolute weight gradients of each layer, in layer order.
+
+    net:  a DeepNet (layers "h1", ..., f"h{net.n_layers}")
+    x, y: a batch of inputs and 0/1 labels
+    Returns a NumPy array of shape (net.n_layers,): entry l - 1 is
+    sum |dL/dW| of layer l.
+    """
+    grad, _ = net.get_grad(x, y)
+    return np.array([np.abs(grad[f"h{l}_weight"]).sum() + np.abs(grad[f"h{l}_bias"]).sum()
+                     for l in range(1, net.n_layers + 1)])
