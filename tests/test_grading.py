@@ -236,3 +236,30 @@ def test_autograde_class_of_perfect_untouched_and_hostile_students(assignment, t
                            release_from=b.REPO / "release")
     problems = runs.class_problems(run)
     assert not problems, "\n".join(problems) + "\n\n" + run.stdout + run.stderr[-3000:]
+
+
+@pytest.mark.xdist_group("grading-fixture")
+def test_fixture_validate_tells_students_about_visible_tests_only(fixture_class, tmp_path):
+    """What the Validate button runs. Note: nbgrader validate exits 0 even when tests fail."""
+    import subprocess
+
+    from tools.course import subprocess_env
+
+    course = fixture_class.course
+    released = nbformat.read(course / "release" / b.FIXTURE / "squares.ipynb", as_version=4)
+    subtle = b.perfect(released, b.fixture_notebook())
+    b.first_answer(subtle).source = b.FIXTURE_MISTAKES["square__abs_keeps_sign.py"]
+    nbformat.write(subtle, tmp_path / "subtle.ipynb")
+    paths = {"perfect": course / "submitted" / "perfect" / b.FIXTURE / "squares.ipynb",
+             "untouched": course / "release" / b.FIXTURE / "squares.ipynb",
+             "subtle": tmp_path / "subtle.ipynb"}
+    out = {}
+    for name, path in paths.items():
+        proc = subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(path)], cwd=course,
+                              env=subprocess_env(), capture_output=True, text=True, timeout=300)
+        out[name] = proc.stdout
+    assert "Success! Your notebook passes all the tests." in out["perfect"], out["perfect"]
+    assert "VALIDATION FAILED ON 2 CELL(S)" in out["untouched"], out["untouched"]
+    # the visible tests miss this mistake; the hidden ones (autograde) catch it, see
+    # test_fixture_mistakes_are_caught_and_a_harmless_one_is_not
+    assert "Success!" in out["subtle"], out["subtle"]
