@@ -45,7 +45,7 @@ def check_agreement(steps, dtype):
 def bench_mlp(rounds):
     rows = []
     for dtype in (np.float32, np.float64):
-        steps = [(n, s, note) for n, s, note in mlp_step.variants()]
+        steps = mlp_step.variants(dtype)
         runnable = [(n, s, note) for n, s, note in steps if s is not None]
         check_agreement(runnable, dtype)
         param, x, y = mlp_step.make_problem(dtype)
@@ -108,7 +108,7 @@ def main(argv=None):
     results["bytes_per_node"] = graph_scaling.bytes_per_node(per_node_n)
     print_scaling(results["graph_scaling"], results["bytes_per_node"])
     results["epoch"] = [epoch.run(np.float32, epoch_examples), epoch.run(np.float64, epoch_examples)]
-    print(f"\nOne epoch of {epoch_examples} examples, batch 128, dp Node API:")
+    print(f"\nOne epoch of {epoch_examples} examples, batch 128, dp Model + SGD.train:")
     for row in results["epoch"]:
         print(f"  {row['dtype']}: {row['seconds']:.1f} s")
 

@@ -61,13 +61,13 @@ def dp_node_step(param, x, y):
     return {name: param[name] - LEARNING_RATE * grad[name] for name in NAMES}, float(loss.value[0, 0])
 
 
-def make_dp_model_step():
+def make_dp_model_step(dtype):
     """The course's 2019-style Model with the published get_grad / set_param loop."""
     from dp.nn import Model
 
     class Network(Model):
         def __init__(self):
-            super().__init__()
+            super().__init__(dtype=dtype)
             self.h1 = self.ReLu_Layer(784, 500, "h1")
             self.h2 = self.ReLu_Layer(500, 200, "h2")
             self.h3 = self.Linear_Layer(200, 10, "h3")
@@ -110,16 +110,16 @@ def make_torch_step():
         loss.backward()
         with torch.no_grad():
             new = {name: (t - LEARNING_RATE * t.grad).numpy() for name, t in tensors.items()}
-        return new, float(loss)
+        return new, float(loss.detach())
 
     return torch_step
 
 
-def variants():
+def variants(dtype):
     """(name, step function or None, note) for every variant this machine can run."""
     found = [("numpy (hand-written)", numpy_step, ""), ("dp Node API", dp_node_step, "")]
     try:
-        found.append(("dp Model", make_dp_model_step(), ""))
+        found.append(("dp Model", make_dp_model_step(dtype), ""))
     except ImportError as error:
         found.append(("dp Model", None, f"skipped: {error}"))
     try:
