@@ -1,0 +1,11 @@
+# mistake: a new generator with a fixed seed on each call: the same mask every time
+def dropout(x, rate, training=True, rng=None):
+    """Inverted dropout of the entries of x."""
+    if not 0 <= rate < 1:
+        raise ValueError(f"dropout: rate must be in [0, 1), got {rate!r}")
+    if not training or rate == 0:
+        return x
+    if rng is None:
+        rng = np.random.default_rng(0)
+    keep = rng.random(x.shape) >= rate
+    return x * (keep / (1 - rate))
