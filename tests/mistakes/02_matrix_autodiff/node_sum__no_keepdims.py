@@ -1,4 +1,4 @@
-# mistake: keepdims forgotten: a row sum (axis=1) turns into a row instead of a column
+# mistake: keepdims forgotten: the 1-D column sums (axis=0) become a column (m, 1) instead of a row (1, m)
 def sum_(self, axis=None):
     """Sum of all elements (axis=None, result 1x1), of each column (axis=0, 1xm) or each row (axis=1, nx1)."""
     if axis not in (None, 0, 1):
