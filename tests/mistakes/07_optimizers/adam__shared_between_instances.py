@@ -1,0 +1,26 @@
+# mistake: keeps m and v in class attributes, shared by all Adam objects
+class Adam(Optimizer):
+    """Adam: momentum and RMSProp with bias correction (see the formulas above).
+
+    hyperparam: alpha (default 0.001), beta1 (0.9), beta2 (0.999), epsilon (1e-8).
+    """
+
+    defaults = {"alpha": 0.001, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}
+    num_grad_stores = 2   # grad_stores[0]: first moment m; grad_stores[1]: second moment v
+    first_moment, second_moment = {}, {}
+
+    def _set_param(self):
+        """Set self.alpha, self.beta1, self.beta2 and self.epsilon from self.hyperparam, or else from self.defaults."""
+        for name in ("alpha", "beta1", "beta2", "epsilon"):
+            setattr(self, name, self.hyperparam.get(name, self.defaults[name]))
+
+    def _update(self, param, grad, g, i):
+        """Update m and v of parameter g and return its new value at step i (1-based)."""
+        m, v = Adam.first_moment, Adam.second_moment
+        m.setdefault(g, np.zeros_like(param[g]))
+        v.setdefault(g, np.zeros_like(param[g]))
+        m[g] = self.beta1 * m[g] + (1 - self.beta1) * grad[g]
+        v[g] = self.beta2 * v[g] + (1 - self.beta2) * grad[g] ** 2
+        m_hat = m[g] / (1 - self.beta1 ** i)
+        v_hat = v[g] / (1 - self.beta2 ** i)
+        return param[g] - self.alpha * m_hat / (np.sqrt(v_hat) + self.epsilon)
