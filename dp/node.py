@@ -177,6 +177,9 @@ class Node:
             g = pending.pop(node)
             if node.op is None:  # a leaf
                 if node.name is not None:
+                    # A gradient has its leaf's dtype, even where float64 data met
+                    # a float32 parameter on the way.
+                    g = g.astype(node.value.dtype, copy=False)
                     grads[node.name] = grads[node.name] + g if node.name in grads else g
                 continue
             for parent, local_grad in node._inputs:

@@ -79,3 +79,13 @@ def test_conversion_of_inputs(value, shape, dtype):
     assert node.shape == node.value.shape == shape
     assert node.dtype == node.value.dtype == dtype
     np.testing.assert_array_equal(node.value, np.reshape(np.asarray(value, np.float64), shape))
+
+
+def test_a_gradient_has_its_leafs_dtype_even_after_meeting_float64_data():
+    W = Node(np.ones((3, 2), dtype=np.float32), "W")
+    x = np.ones((4, 3), dtype=np.float64)          # float64 data meets a float32 parameter
+    out = Node(x).dot(W).sum()
+    assert out.dtype == np.float64                 # the forward pass promotes, as NumPy does
+    grad = out.grad(1)["W"]
+    assert grad.dtype == np.float32, f"expected float32 like W, got {grad.dtype}"
+    np.testing.assert_allclose(grad, x.T @ np.ones((4, 2)))
