@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -72,6 +73,7 @@ def compare(generated: Path, committed: Path) -> list[str]:
 
 def check(root: Path, assignments: list[str]) -> list[str]:
     """Generate ``assignments`` into a temporary course and compare with ``root/release``."""
+    cwd = os.getcwd()
     with tempfile.TemporaryDirectory(prefix="release-check-") as tmp:
         course = Path(tmp)
         shutil.copy(root / "nbgrader_config.py", course)
@@ -79,7 +81,10 @@ def check(root: Path, assignments: list[str]) -> list[str]:
         for a in assignments:
             shutil.copytree(root / "source" / a, course / "source" / a,
                             ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-        problems = generate(course, assignments)
+        try:
+            problems = generate(course, assignments)
+        finally:
+            os.chdir(cwd)  # generate() entered the temporary course, which is about to go
         for a in assignments:
             problems += compare(course / "release" / a, root / "release" / a)
     return problems

@@ -143,11 +143,10 @@ def first_code(nb):
     return next(c for c in nb.cells if c.cell_type == "code")
 
 
-def with_infinite_loop(released, busy: bool):
-    """First answer cell never returns (busy: burns CPU; else sleeps, costing only wall time)."""
+def with_infinite_loop(released):
+    """First answer cell never returns, burning CPU (only a timeout can stop it)."""
     nb = copy.deepcopy(released)
-    body = "    pass" if busy else "    time.sleep(0.05)"
-    first_answer(nb).source = f"import time\nwhile True:\n{body}"
+    first_answer(nb).source = "while True:\n    pass"
     return nb
 
 
