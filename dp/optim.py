@@ -191,15 +191,19 @@ class Optimizer:
                 loss_value = float(loss.value[0, 0])
                 if not math.isfinite(loss_value):
                     alpha = getattr(self, "alpha", None)
-                    raise FloatingPointError(
+                    error = FloatingPointError(
                         f"training diverged at step {i}: the loss is {loss_value} (the "
                         f"parameters are those before this step); try a smaller learning "
-                        f"rate" + ("" if alpha is None else f" than alpha={alpha}"))
+                        f"rate" + ("" if alpha is None else f" than alpha={alpha}") +
+                        "; the losses so far are in this error's .loss_hist")
+                    # Keep what the run learned about itself: plot it to see where it blew up.
+                    error.step, error.loss_hist = i, loss_hist
+                    raise error
                 param = model.get_param()
                 model.set_param({g: self._update(param, grad, g, i) for g in param})
                 self.step = i
+                loss_hist.append(loss_value)
                 if err_hist:
-                    loss_hist.append(loss_value)
                     para_hist.append({g: value.copy() for g, value in model.get_param().items()})
                 if print_each and i % print_each == 0:
                     bar.write(f"step {i:>5}/{last_step}  loss {loss_value:.4f}")

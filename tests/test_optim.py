@@ -302,10 +302,14 @@ def test_diverging_run_stops_with_a_clear_error(regression):
     model, x, y = regression
     opt = SGD(model, x * 1e3, y, {"alpha": 10.0}, batch_size=40)
     with np.errstate(all="ignore"), pytest.raises(
-            FloatingPointError, match=r"step \d+.*smaller learning rate than alpha=10.0"):
+            FloatingPointError, match=r"step \d+.*smaller learning rate than alpha=10.0") as info:
         opt.train(200, print_each=None, progress=False)
     # the parameters are those from before the step whose loss was not finite
     assert 0 < opt.step < 200
+    # the history of the finite steps comes with the error, to be plotted
+    assert info.value.step == opt.step + 1
+    assert len(info.value.loss_hist) == opt.step
+    assert all(np.isfinite(info.value.loss_hist))
     assert all(np.all(np.isfinite(v)) for v in model.get_param().values())
 
 
