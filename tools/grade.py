@@ -13,7 +13,8 @@ score, maximum and status. Statuses:
   graded                 autograded normally
   graded (...)           autograded, with what happened: a cell timed out, a
                          locked test cell was edited or deleted (nbgrader put the
-                         instructor's copy back), output was truncated
+                         instructor's copy back), output was truncated, a setup
+                         cell (before the first answer) raised, e.g. a bad import
   skipped                already autograded and not resubmitted since (use --force)
   FAILED: reason         nbgrader could not grade it (e.g. not valid JSON); the
                          gradebook keeps whatever grade it had before
@@ -143,6 +144,21 @@ def locked_cell_edits(submitted: Path, released: Path) -> list[str]:
     return [gid for gid, src in locked(rel).items() if gid in sub_locked and sub_locked[gid] != src]
 
 
+def setup_errors(autograded: Path) -> list[str]:
+    """Errors raised before the first answer cell (imports, data loading): not the student's
+    unfinished work, so worth a look (e.g. an import the student added that does not exist)."""
+    nb = nbformat.read(autograded, as_version=4)
+    found = []
+    for index, cell in enumerate(nb.cells):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("solution"):
+            break
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if out.get("output_type") == "error" and out.get("ename") != TIMEOUT_ENAME:
+                found.append(f"setup cell #{index} raised {out.get('ename')}")
+    return found
+
+
 def timed_out_cells(autograded: Path) -> list[str]:
     nb = nbformat.read(autograded, as_version=4)
     found = []
@@ -155,6 +171,7 @@ def timed_out_cells(autograded: Path) -> list[str]:
 def describe(root: Path, assignment: str, outcome: Outcome, log: str) -> None:
     """Fill ``outcome.notes`` with what nbgrader did to a graded submission."""
     for nb_path in sorted((root / "autograded" / outcome.student / assignment).glob("*.ipynb")):
+        outcome.notes += [f"{nb_path.stem}: {e}" for e in setup_errors(nb_path)]
         for gid in timed_out_cells(nb_path):
             outcome.notes.append(f"{nb_path.stem}: cell {gid} timed out")
         if "Output truncated" in nb_path.read_text(errors="replace"):

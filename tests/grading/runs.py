@@ -145,7 +145,8 @@ def class_problems(run: ClassRun) -> list[str]:
                  f"{sorted(cells('deleted_tests'))} vs {sorted(cells('perfect'))}")
 
     expected_notes = [("edited_tests", "was edited (restored)"), ("deleted_tests", "was deleted (restored)"),
-                      ("prints_megabytes", "output truncated")]
+                      ("prints_megabytes", "output truncated"),
+                      ("import_error", "raised ModuleNotFoundError")]
     expected_notes += [("loops_forever", "timed out")] if run.full else []
     for student, words in expected_notes:
         if words not in run.status(student):
