@@ -11,25 +11,8 @@ import time
 
 import numpy as np
 
-from dp import SGD, Model, Node, seed
-
-
-class MnistNetwork(Model):
-    def __init__(self, dtype):
-        super().__init__(dtype=dtype)
-        self.h1 = self.ReLu_Layer(784, 500, "h1")
-        self.h2 = self.ReLu_Layer(500, 200, "h2")
-        self.h3 = self.Linear_Layer(200, 10, "h3")
-
-    def forward(self, x):
-        if not type(x) == Node:
-            x = Node(x)
-        return self.h3(self.h2(self.h1(x))).softmax()
-
-    def loss(self, x, y):
-        if not type(y) == Node:
-            y = Node(y)
-        return (-1 * (y * self.forward(x).log())).sum()
+from bench.mlp_step import MnistNetwork
+from dp import SGD, seed
 
 
 def run(dtype=np.float64, examples=60_000, batch_size=128):
