@@ -15,15 +15,23 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
+# One thread per library unless the caller says otherwise, set before NumPy
+# loads its BLAS: on a small machine the thread pools of NumPy and PyTorch,
+# spinning after each step, slow down whichever variant runs next, and the
+# ratios turn into noise. One thread each gives repeatable, comparable numbers.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
 
-from bench import epoch, graph_scaling, mlp_step
+import numpy as np  # noqa: E402
+
+from bench import epoch, graph_scaling, mlp_step  # noqa: E402
 
 
 def machine():
     return {"python": platform.python_version(), "numpy": np.__version__,
             "processor": platform.processor() or platform.machine(),
-            "cores": os.cpu_count(), "system": platform.platform()}
+            "cores": os.cpu_count(), "system": platform.platform(),
+            "blas_threads": os.environ["OPENBLAS_NUM_THREADS"]}
 
 
 def check_agreement(steps, dtype):
@@ -50,8 +58,12 @@ def bench_mlp(rounds):
         check_agreement(runnable, dtype)
         param, x, y = mlp_step.make_problem(dtype)
         times = {name: [] for name, _, _ in runnable}
-        for _ in range(rounds):  # interleaved: load changes hit every variant alike
-            for name, step, _ in runnable:
+        order = np.random.default_rng(0)
+        for _ in range(rounds):
+            # Interleaved, in a new order each round: changes in load, and the
+            # threads a library leaves spinning after its step, hit every variant alike.
+            for k in order.permutation(len(runnable)):
+                name, step, _ = runnable[k]
                 start = time.perf_counter()
                 step(param, x, y)
                 times[name].append(time.perf_counter() - start)
@@ -86,7 +98,7 @@ def print_scaling(rows, per_node):
     for r in rows:
         print(f"{r['graph']:6} {r['size']:9d} {r['nodes']:9d} {r['build_s']:8.3f} "
               f"{r['backward_s']:9.3f} {r['backward_s'] / r['nodes'] * 1e6:8.2f}")
-    print(f"memory per node (chain): {per_node:.0f} bytes")
+    print(f"memory per operation (chain of x + 1.0, with its constant leaf): {per_node:.0f} bytes")
 
 
 def main(argv=None):
@@ -99,7 +111,7 @@ def main(argv=None):
         rounds, chains, depths, per_node_n, epoch_examples = 3, [1_000, 10_000], [10, 20], 1_000, 1_280
     else:
         rounds, chains, depths, per_node_n, epoch_examples = (
-            30, [1_000, 10_000, 100_000, 1_000_000], [10, 20, 40, 60], 100_000, 60_000)
+            60, [1_000, 10_000, 100_000, 1_000_000], [10, 20, 40, 60], 100_000, 60_000)
 
     results = {"machine": machine(), "quick": args.quick}
     results["mlp_step"] = bench_mlp(rounds)

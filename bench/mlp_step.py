@@ -98,7 +98,12 @@ def make_dp_model_step(dtype):
 
 def make_torch_step():
     """PyTorch CPU eager: autograd plus torch.optim.SGD-equivalent update."""
+    import os
+
     import torch
+
+    # As many threads as NumPy's BLAS was given (bench/__main__ sets it).
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", torch.get_num_threads())))
 
     def torch_step(param, x, y):
         tensors = {name: torch.from_numpy(value).requires_grad_() for name, value in param.items()}
