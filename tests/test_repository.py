@@ -100,6 +100,10 @@ def test_make_lab_serves_jupyterlab(tmp_path):
                 time.sleep(0.5)
         assert status == 200, f"/lab did not answer 200 (last error: {error})"
         assert "JupyterLab" in body or "jupyter-config-data" in body
+        # The front page opens the course's index, where students start.
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/?token={token}", timeout=10) as front:
+            assert front.status == 200
+            assert front.url.split("?")[0].endswith("/lab/tree/course/README.md"), front.url
     finally:
         os.killpg(lab.pid, signal.SIGTERM)
         try:
