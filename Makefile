@@ -32,13 +32,17 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 lab: $(STAMP)
+	$(BIN)/python -m tools.setup_data
 	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --ServerApp.ip=127.0.0.1 --port=$(LAB_PORT) \
 	    --LabApp.default_url=/lab/tree/course/README.md $(ROOT_FLAG) $(LAB_ARGS)
 
-# One pytest run: the library's tests, the pipeline's tests, and every notebook.
+# Set-up first: the MNIST variant is found or downloaded now (tools/setup_data.py),
+# so that no test needs the network. Then one pytest run: the library's tests,
+# the pipeline's tests, and every notebook.
 # Strict --nbval compares stored outputs only where cells have them (course/);
 # source/ notebooks are stored without outputs, so there it checks they run.
 test: $(STAMP)
+	@$(TEST_ENV) $(BIN)/python -m tools.setup_data
 	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadgroup \
 	    --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	    tests source course
