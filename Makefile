@@ -50,6 +50,11 @@ test: $(STAMP)
 clean-env:
 	rm -rf $(VENV)
 
+# Run it when something is off: the system's Python runs it, so it works without .venv.
+.PHONY: doctor
+doctor: ## check what the course needs here, one line each with the fix (offline, a few seconds)
+	@$(PYTHON) -m tools.doctor
+
 # Benchmarks (not part of `make test`, which runs only a quick smoke run).
 bench: $(STAMP)
 	$(BIN)/python -m bench
