@@ -57,7 +57,7 @@ _MORE_STYLE = {"shape": "note", "style": "dashed", "fontcolor": "#555555"}
 
 
 class GraphvizNotFoundError(RuntimeError, ImportError):
-    """Graphviz cannot lay out the drawing here: `pygraphviz` is missing (the message says how to install it)."""
+    """pygraphviz, which lays out and renders drawings, is missing (the message says what to do)."""
 
 
 # -- drawing the computational graph -------------------------------------------------
