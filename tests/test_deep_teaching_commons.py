@@ -103,3 +103,10 @@ def test_find_mnist_never_downloads(machine, mirror):
     assert mirror.requests == []
     put(machine.files, machine.debian)
     assert [p.parent for p in datasets.find_mnist("fashion")] == [machine.debian] * 4
+
+
+def test_a_data_dir_before_the_flag_is_refused_with_the_right_order(capsys):
+    with pytest.raises(SystemExit) as exit:
+        datasets.main(["fashion", "somewhere", "--for-deep-teaching-commons"])
+    assert exit.value.code == 2
+    assert "give the folder after --for-deep-teaching-commons" in capsys.readouterr().err
