@@ -19,6 +19,7 @@ TEST_ENV := MPLBACKEND=Agg PYTHONHASHSEED=0 DP_PROGRESS=0 OPENBLAS_NUM_THREADS=1
 
 LAB_PORT ?= 8888
 LAB_ARGS ?=
+ROLE     ?= student
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: lab test env release grade collect bench clean-env
@@ -31,9 +32,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --editable ".[test]"
 	@touch $(STAMP)
 
-lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --ServerApp.ip=127.0.0.1 --port=$(LAB_PORT) \
-	    --LabApp.default_url=/lab/tree/course/README.md $(ROOT_FLAG) $(LAB_ARGS)
+# tools/lab.py first copies new assignments into work/ (never overwriting) and trusts
+# the lectures; ROLE=instructor keeps nbgrader's instructor tools (config/README.md).
+lab: $(STAMP) ## open the course in JupyterLab (ROLE=student|instructor, LAB_ARGS=...)
+	$(BIN)/python -m tools.lab --role $(ROLE) -- --ServerApp.ip=127.0.0.1 --port=$(LAB_PORT) \
+	    $(ROOT_FLAG) $(LAB_ARGS)
 
 # One pytest run: the library's tests, the pipeline's tests, and every notebook.
 # Strict --nbval compares stored outputs only where cells have them (course/);
