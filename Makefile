@@ -59,7 +59,7 @@ bench: $(STAMP)
 #   make grade A=<assignment> [GRADE_ARGS="--force --Execute.timeout=300"]
 #                                         autograde + feedback/ + autograded/grades.csv
 #   make validate NB=<notebook.ipynb>     what the students' Validate button runs
-.PHONY: validate
+.PHONY: validate student-export
 
 release: $(STAMP)
 	$(BIN)/python -m tools.release $(A)
@@ -75,3 +75,8 @@ grade: $(STAMP)
 validate: $(STAMP)
 	@test -n "$(NB)" || { echo "usage: make validate NB=<path/to/notebook.ipynb>" >&2; exit 2; }
 	$(BIN)/nbgrader validate "$(NB)"
+
+# A copy of the course for students without source/ (solutions) or tests/ (issue 21).
+student-export: ## publish a student copy (release, lectures, dp; no source/, no tests/) to DEST=<new folder>
+	@test -n "$(DEST)" || { echo "usage: make student-export DEST=<new or empty folder>" >&2; exit 2; }
+	$(PYTHON) -m tools.student_export "$(DEST)"
