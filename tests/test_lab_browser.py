@@ -62,14 +62,14 @@ def _stop(lab: subprocess.Popen, base: str) -> None:
     except OSError:
         pass  # the lab is already gone; killing its group below is all that is left
     finally:
-        with_group = lambda sig: os.killpg(lab.pid, sig)  # noqa: E731
+        # SIGTERM: the server shuts down whatever kernels are left, then exits.
         try:
-            with_group(signal.SIGTERM)
-            lab.wait(timeout=20)
+            os.killpg(lab.pid, signal.SIGTERM)
+            lab.wait(timeout=30)
         except ProcessLookupError:
             pass
         except subprocess.TimeoutExpired:
-            with_group(signal.SIGKILL)
+            os.killpg(lab.pid, signal.SIGKILL)
             lab.wait(timeout=10)
 
 
