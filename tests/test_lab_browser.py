@@ -6,8 +6,9 @@ developer's `work/` nor their Jupyter settings are used or touched. One Chromium
 (tests/browser.py) visits it. Every test here shares both; the lab, its kernels and
 the browser are stopped at the end, also on failure.
 
-Cost: one lab start and two Validate runs of 01_scalar_autodiff (each runs the
-notebook in a kernel); about 40-60 s on 2 idle cores.
+Cost: one lab start, one Chromium, two Validate runs of 01_scalar_autodiff (each runs
+the notebook in a kernel): about 30 s of CPU; 116 s wall-clock measured on 2 cores
+shared by 8 busy sessions, much of it waiting for the lab and the kernels to start.
 """
 
 from __future__ import annotations
