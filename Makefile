@@ -19,6 +19,7 @@ TEST_ENV := MPLBACKEND=Agg PYTHONHASHSEED=0 DP_PROGRESS=0 OPENBLAS_NUM_THREADS=1
 
 LAB_PORT ?= 8888
 LAB_ARGS ?=
+ROLE     ?= student
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: lab test env release grade collect bench clean-env
@@ -31,10 +32,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --editable ".[test]"
 	@touch $(STAMP)
 
-lab: $(STAMP)
+# tools/lab.py first copies new assignments into work/ (never overwriting) and trusts
+# the lectures; ROLE=instructor keeps nbgrader's instructor tools (config/README.md).
+lab: $(STAMP) ## open the course in JupyterLab (ROLE=student|instructor, LAB_ARGS=...)
 	$(BIN)/python -m tools.setup_data
-	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --ServerApp.ip=127.0.0.1 --port=$(LAB_PORT) \
-	    --LabApp.default_url=/lab/tree/course/README.md $(ROOT_FLAG) $(LAB_ARGS)
+	$(BIN)/python -m tools.lab --role $(ROLE) -- --ServerApp.ip=127.0.0.1 --port=$(LAB_PORT) \
+	    $(ROOT_FLAG) $(LAB_ARGS)
 
 # Set-up first: the MNIST variant is found or downloaded now (tools/setup_data.py),
 # so that no test needs the network. Then one pytest run: the library's tests,
@@ -65,7 +68,7 @@ bench: $(STAMP)
 #   make grade A=<assignment> [GRADE_ARGS="--force --Execute.timeout=300"]
 #                                         autograde + feedback/ + autograded/grades.csv
 #   make validate NB=<notebook.ipynb>     what the students' Validate button runs
-.PHONY: validate
+.PHONY: validate student-export
 
 release: $(STAMP)
 	$(BIN)/python -m tools.release $(A)
@@ -81,3 +84,8 @@ grade: $(STAMP)
 validate: $(STAMP)
 	@test -n "$(NB)" || { echo "usage: make validate NB=<path/to/notebook.ipynb>" >&2; exit 2; }
 	$(BIN)/nbgrader validate "$(NB)"
+
+# A copy of the course for students without source/ (solutions) or tests/ (issue 21).
+student-export: ## publish a student copy (release, lectures, dp; no source/, no tests/) to DEST=<new folder>
+	@test -n "$(DEST)" || { echo "usage: make student-export DEST=<new or empty folder>" >&2; exit 2; }
+	$(PYTHON) -m tools.student_export "$(DEST)"

@@ -48,3 +48,11 @@ c.Autograde.autograde_preprocessors = [
     for p in Autograde.class_traits()["autograde_preprocessors"].default()
 ]
 c.LimitOutputSize.max_chars = 20_000
+
+# --- Validate names the real error (issue 21; tools/validator.py) -------------------
+# An answer cell that raised (syntax, indentation, exception) is reported first, in
+# `nbgrader validate` and in the lab's Validate button, instead of only the NameErrors
+# it causes in the test cells below it.
+from tools.validator import install as _install_course_validator  # noqa: E402
+
+_install_course_validator()

@@ -1,0 +1,89 @@
+"""Publish a student copy of the course: everything a student needs, no solution.
+
+    python -m tools.student_export DEST        (make student-export DEST=...)
+
+The copy holds the committed versions (``git ls-files``, so no ``.venv``, no ``work/``,
+no gradebook or submissions) of exactly these paths:
+
+    README.md  Makefile  pyproject.toml  environment.yml  .gitignore
+    nbgrader_config.py  config/  tools/  dp/  course/  release/
+
+and nothing else: not ``source/`` (solutions and hidden tests), not ``tests/`` (its
+``mistakes/`` are wrong answers next to the cells they answer, and its grading proofs
+need ``source/``), not ``autograded/``, ``bench/`` or ``.ci/``. Students run
+``make lab`` and ``make validate`` there; ``make test``/``release``/``grade`` need the
+instructor's repository. ``DEST`` must not exist yet or be empty: the copy is built
+next to it and moved into place only when complete.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from tools.course import REPO_ROOT
+
+PUBLISHED = ("README.md", "Makefile", "pyproject.toml", "environment.yml", ".gitignore",
+             "nbgrader_config.py", "config", "tools", "dp", "course", "release")
+
+
+def published_files(repo: Path) -> list[str]:
+    """The committed files under :data:`PUBLISHED`, as paths relative to ``repo``, sorted.
+
+    Raises:
+        SystemExit: when ``repo`` is not a git checkout (the export takes what is
+            committed, never a developer's scratch files).
+    """
+    try:
+        out = subprocess.run(["git", "-C", str(repo), "ls-files", "-z", "--", *PUBLISHED],
+                             capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError) as error:
+        detail = getattr(error, "stderr", "") or error
+        raise SystemExit(f"error: {repo} is not a git checkout ({str(detail).strip()}); "
+                         f"the student export copies committed files only") from error
+    return sorted(p for p in out.split("\0") if p and (repo / p).is_file())
+
+
+def export(dest: Path, repo: Path = REPO_ROOT) -> list[str]:
+    """Write the student copy of ``repo`` to ``dest``; return the files written.
+
+    Raises:
+        SystemExit: ``dest`` exists and is not an empty folder, or lies inside ``repo``.
+    """
+    dest, repo = dest.resolve(), repo.resolve()
+    if dest == repo or dest.is_relative_to(repo):
+        raise SystemExit(f"error: DEST {dest} is inside the course repository; choose a folder outside it")
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise SystemExit(f"error: DEST {dest} already exists and is not an empty folder; "
+                         f"choose a new one (nothing was written)")
+    files = published_files(repo)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=dest.parent))
+    try:
+        for rel in files:
+            (staging / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(repo / rel, staging / rel)
+        if dest.exists():
+            dest.rmdir()
+        staging.rename(dest)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return files
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("dest", type=Path, help="a new (or empty) folder for the student copy")
+    args = parser.parse_args(argv)
+    files = export(args.dest)
+    print(f"student copy in {args.dest.resolve()}: {len(files)} files "
+          f"({', '.join(sorted({f.split('/')[0] for f in files if '/' in f}))} and the top-level files)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
