@@ -35,14 +35,13 @@ optimizers' train() switches to it. Before predicting, say so explicitly:
     y_pred = net.forward(x_test)
 """
 
-import numbers
-
 import numpy as np
 
+from dp import _checks, legacy
 from dp import init as initializers
 from dp.node import Node
 
-__all__ = ["Layer", "Dense", "Dropout", "BatchNorm", "Model", "NeuralNode", "nn"]
+__all__ = ["Layer", "Dense", "Dropout", "BatchNorm", "Model", "NeuralNode", "nn"]  # noqa: F822
 
 _SEPARATOR = "_"  # parameter name = layer name + "_" + kind, e.g. "h1_weight"
 
@@ -55,12 +54,6 @@ def _check_layer_name(name):
     if not isinstance(name, str) or not name:
         raise TypeError(f"a layer needs a name (a non-empty string) that is unique in its "
                         f"model, e.g. \"h1\"; got {name!r}")
-
-
-def _check_size(what, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{what} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def _as_node(x):
@@ -107,17 +100,15 @@ class Dense(Layer):
                or a function (fan_in, fan_out, rng) -> (fan_in, fan_out) array.
     bias_init: "uniform" (default: U(±1/√fan_in), as published), "zeros", or a
                function (fan_in, fan_out, rng) -> (1, fan_out) array.
-    param:     a dict that already holds "<name>_weight" and "<name>_bias" to
-               use those values, or an empty dict to be filled (the 2019 API).
     """
 
     ACTIVATIONS = (None, "relu", "sigmoid", "tanh")
 
     def __init__(self, fan_in, fan_out, name, activation=None, init="he_uniform",
-                 bias_init="uniform", dtype=np.float64, param=None):
+                 bias_init="uniform", dtype=np.float64):
         super().__init__(name)
-        self.fan_in = _check_size(f"layer {name!r}: fan_in (number of inputs)", fan_in)
-        self.fan_out = _check_size(f"layer {name!r}: fan_out (number of outputs)", fan_out)
+        self.fan_in = _checks.integer(f"layer {name!r}: fan_in (number of inputs)", fan_in)
+        self.fan_out = _checks.integer(f"layer {name!r}: fan_out (number of outputs)", fan_out)
         if activation not in self.ACTIVATIONS:
             raise ValueError(f"layer {name!r}: activation must be one of "
                              f"{self.ACTIVATIONS}, got {activation!r}")
@@ -129,25 +120,13 @@ class Dense(Layer):
         weight_init = initializers.get_initializer(init)
         bias_init = initializers.get_bias_initializer(bias_init)
 
-        self.param = {} if param is None else param
-        given = [key for key in shapes if key in self.param]
-        if len(given) == 1:
-            raise ValueError(f"layer {name!r}: param holds {given[0]!r} but not the other "
-                             f"one of {list(shapes)}; give both or neither")
-        if given:  # use the values we were given, if they fit
-            for key, shape in shapes.items():
-                value = np.asarray(self.param[key])
-                if value.shape != shape:
-                    raise ValueError(f"layer {name!r}: param[{key!r}] has shape "
-                                     f"{value.shape}, expected {shape}")
-                self.param[key] = value
-        else:
-            self.param[self.weight_name] = initializers.initial_value(
+        self.param = {
+            self.weight_name: initializers.initial_value(
                 weight_init, self.fan_in, self.fan_out, shapes[self.weight_name], dtype,
-                self.weight_name)
-            self.param[self.bias_name] = initializers.initial_value(
+                self.weight_name),
+            self.bias_name: initializers.initial_value(
                 bias_init, self.fan_in, self.fan_out, shapes[self.bias_name], dtype,
-                self.bias_name)
+                self.bias_name)}
 
     def forward(self, x):
         if x.shape[1] != self.fan_in:
@@ -178,11 +157,8 @@ class Dropout(Layer):
 
     def __init__(self, rate, name):
         super().__init__(name)
-        if (isinstance(rate, bool) or not isinstance(rate, numbers.Real)
-                or not 0 <= rate < 1):
-            raise ValueError(f"Dropout {name!r}: rate is the probability of dropping a "
-                             f"unit and must be in [0, 1), got {rate!r}")
-        self.rate = float(rate)
+        self.rate = _checks.real(f"Dropout {name!r}: rate (the probability of dropping a unit)",
+                                 rate, lambda v: 0 <= v < 1, "in [0, 1)")
 
     def forward(self, x):
         if not self.training or self.rate == 0:
@@ -215,13 +191,10 @@ class BatchNorm(Layer):
 
     def __init__(self, n, name, momentum=0.1, epsilon=1e-5, dtype=np.float64):
         super().__init__(name)
-        self.n = _check_size(f"BatchNorm {name!r}: n (number of features)", n)
-        for what, value in (("momentum", momentum), ("epsilon", epsilon)):
-            if not isinstance(value, numbers.Real) or not 0 < value <= 1:
-                raise ValueError(f"BatchNorm {name!r}: {what} must be in (0, 1], "
-                                 f"got {value!r}")
-        self.momentum = float(momentum)
-        self.epsilon = float(epsilon)
+        self.n = _checks.integer(f"BatchNorm {name!r}: n (number of features)", n)
+        self.momentum, self.epsilon = (
+            _checks.real(f"BatchNorm {name!r}: {what}", value, lambda v: 0 < v <= 1, "in (0, 1]")
+            for what, value in (("momentum", momentum), ("epsilon", epsilon)))
         self.gamma_name = _full_name(name, "gamma")
         self.beta_name = _full_name(name, "beta")
         self.mean_name = _full_name(name, "running_mean")
@@ -304,22 +277,17 @@ def _checked_arrays(what, given, current):
     return checked
 
 
-class Model:
+class Model(legacy.ModelDefaults):
     """Base class of a neural network: holds its layers and their parameters.
 
     Subclass it, create layers in __init__ with the layer methods below
-    (ReLu_Layer, Linear_Layer, Sigmoid_Layer, Tanh_Layer, Dropout,
-    BatchNorm_Layer), and define forward(x) and loss(x, y).
+    (ReLu_Layer, Linear_Layer, Sigmoid_Layer, Tanh_Layer, Dropout_Layer (also
+    called Dropout), BatchNorm_Layer), and define forward(x) and loss(x, y).
 
     dtype: the floating-point type of the parameters (float64 by default; give
            float32 data to a float32 model, or NumPy computes in float64).
     training: True in train mode, False in eval mode (see train_mode/eval_mode).
     """
-
-    # Class-level defaults, so that a subclass that forgets super().__init__()
-    # (as in the 2019 exercise) still works.
-    training = True
-    dtype = np.dtype(np.float64)
 
     def __init__(self, dtype=np.float64):
         dtype = np.dtype(dtype)
@@ -362,26 +330,35 @@ class Model:
         """The model's layers, {name: layer}, in the order they were created."""
         return dict(self._registry())
 
+    # The layer methods. `name` is required: its default None is there only so that
+    # a forgotten name gets the error that explains what a layer name is.
+
     def Linear_Layer(self, fan_in, fan_out, name=None, init="he_uniform", bias_init="uniform"):
-        """A linear layer  X · W + b  named `name` (see Dense for init and bias_init)."""
-        return self.add_layer(Dense(fan_in, fan_out, name, None, init, bias_init, self.dtype))
+        """A linear layer  X · W + b  named ``name`` (see Dense for init and bias_init)."""
+        return self._add_dense(None, fan_in, fan_out, name, init, bias_init)
 
     def ReLu_Layer(self, fan_in, fan_out, name=None, init="he_uniform", bias_init="uniform"):
-        """A ReLU layer  max(0, X · W + b)  named `name`."""
-        return self.add_layer(Dense(fan_in, fan_out, name, "relu", init, bias_init, self.dtype))
+        """A ReLU layer  max(0, X · W + b)  named ``name``."""
+        return self._add_dense("relu", fan_in, fan_out, name, init, bias_init)
 
     def Sigmoid_Layer(self, fan_in, fan_out, name=None, init="he_uniform",
                       bias_init="uniform"):
-        """A logistic layer  σ(X · W + b)  named `name` (consider init="xavier_uniform")."""
-        return self.add_layer(Dense(fan_in, fan_out, name, "sigmoid", init, bias_init, self.dtype))
+        """A logistic layer  σ(X · W + b)  named ``name`` (consider init="xavier_uniform")."""
+        return self._add_dense("sigmoid", fan_in, fan_out, name, init, bias_init)
 
     def Tanh_Layer(self, fan_in, fan_out, name=None, init="he_uniform", bias_init="uniform"):
-        """A tanh layer  tanh(X · W + b)  named `name` (consider init="xavier_uniform")."""
-        return self.add_layer(Dense(fan_in, fan_out, name, "tanh", init, bias_init, self.dtype))
+        """A tanh layer  tanh(X · W + b)  named ``name`` (consider init="xavier_uniform")."""
+        return self._add_dense("tanh", fan_in, fan_out, name, init, bias_init)
 
-    def Dropout(self, rate, name=None):
-        """An inverted-dropout layer that drops units with probability `rate` in train mode."""
+    def _add_dense(self, activation, fan_in, fan_out, name, init, bias_init):
+        return self.add_layer(Dense(fan_in, fan_out, name, activation, init, bias_init,
+                                    self.dtype))
+
+    def Dropout_Layer(self, rate, name=None):
+        """An inverted-dropout layer that drops units with probability ``rate`` in train mode."""
         return self.add_layer(Dropout(rate, name))
+
+    Dropout = Dropout_Layer  # the name the course's notebooks use
 
     def BatchNorm_Layer(self, n, name=None, momentum=0.1, epsilon=1e-5):
         """Batch normalization of n features, with parameters "<name>_gamma", "<name>_beta"."""
@@ -493,53 +470,8 @@ class Model:
                                   f"dp.losses.cross_entropy(self.forward(x), y)")
 
 
-class NeuralNode:
-    """The 2019 layer factories: each returns (forward_fn, param).
-
-    forward_fn maps a batch Node X to the layer's output; param is the dict
-    {"<name>_weight": W, "<name>_bias": b} it reads from (pass your own dict
-    holding both to reuse values). `Model`'s layer methods use the same layers.
-    """
-
-    _sep = _SEPARATOR
-
-    @staticmethod
-    def _get_fullname(name, suffix):
-        return _full_name(name, suffix)
-
-    @staticmethod
-    def _Linear_Layer(fan_in, fan_out, name=None, param=None, init="he_uniform",
-                      bias_init="uniform"):
-        layer = Dense(fan_in, fan_out, name, None, init, bias_init, param=param)
-        return layer, layer.param
-
-    @staticmethod
-    def _ReLu_Layer(fan_in, fan_out, name=None, param=None, init="he_uniform",
-                    bias_init="uniform"):
-        layer = Dense(fan_in, fan_out, name, "relu", init, bias_init, param=param)
-        return layer, layer.param
-
-    @staticmethod
-    def _Sigmoid_Layer(fan_in, fan_out, name=None, param=None, init="he_uniform",
-                       bias_init="uniform"):
-        layer = Dense(fan_in, fan_out, name, "sigmoid", init, bias_init, param=param)
-        return layer, layer.param
-
-    @staticmethod
-    def _Tanh_Layer(fan_in, fan_out, name=None, param=None, init="he_uniform",
-                    bias_init="uniform"):
-        layer = Dense(fan_in, fan_out, name, "tanh", init, bias_init, param=param)
-        return layer, layer.param
-
-
-# The 2019 notebooks say `nn = NeuralNode` and `class Net(nn.Model)`.
-NeuralNode.Model = Model
-nn = NeuralNode
-
-# `from dp import nn` gives this module, so the module itself also answers to the
-# published alias: nn._ReLu_Layer(...), nn._Linear_Layer(...), class Net(nn.Model).
-_get_fullname = NeuralNode._get_fullname
-_Linear_Layer = NeuralNode._Linear_Layer
-_ReLu_Layer = NeuralNode._ReLu_Layer
-_Sigmoid_Layer = NeuralNode._Sigmoid_Layer
-_Tanh_Layer = NeuralNode._Tanh_Layer
+def __getattr__(name):
+    # The 2019 names (NeuralNode, nn, nn._ReLu_Layer, ...) live in dp.legacy.
+    if name in legacy.NN_MODULE_NAMES:
+        return legacy.NN_MODULE_NAMES[name]
+    raise AttributeError(f"module 'dp.nn' has no attribute {name!r}")
