@@ -1,10 +1,8 @@
 """Small helpers around training: one-hot targets, accuracy, mini-batches."""
 
-import numbers
-
 import numpy as np
 
-from dp import init
+from dp import _checks, init
 from dp.node import Node
 
 __all__ = ["one_hot", "accuracy", "minibatches"]
@@ -38,9 +36,8 @@ def one_hot(labels, n_classes=None):
     labels = _labels("one_hot", labels)
     if n_classes is None:
         n_classes = int(labels.max()) + 1 if labels.size else 0
-    elif (isinstance(n_classes, bool) or not isinstance(n_classes, numbers.Integral)
-          or n_classes < 1):
-        raise ValueError(f"one_hot: n_classes must be a positive integer, got {n_classes!r}")
+    else:
+        n_classes = _checks.integer("one_hot: n_classes", n_classes)
     if labels.size and labels.max() >= n_classes:
         raise ValueError(f"one_hot: label {labels.max()} does not fit n_classes={n_classes} "
                          f"(labels go from 0 to n_classes - 1)")
@@ -91,10 +88,7 @@ def minibatches(x, y, batch_size, shuffle=True, rng=None):
     x, y = np.asarray(x), np.asarray(y)
     if len(x) != len(y):
         raise ValueError(f"minibatches: x has {len(x)} rows but y has {len(y)}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) \
-            or batch_size < 1:
-        raise ValueError(f"minibatches: batch_size must be a positive integer, "
-                         f"got {batch_size!r}")
+    batch_size = _checks.integer("minibatches: batch_size", batch_size)
     if shuffle:
         order = (init.generator() if rng is None else rng).permutation(len(x))
     else:
