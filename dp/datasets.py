@@ -254,7 +254,8 @@ def _find_local(spec, folders, problems):
             try:
                 return path, _verified_array(path, spec)
             except _INVALID_FILE_ERRORS as error:
-                warnings.warn(f"not using a damaged file: {error}", CorruptDataWarning, stacklevel=4)
+                warnings.warn(f"not using a damaged file: {error}", CorruptDataWarning,
+                              stacklevel=4)
                 problems.append(str(error))
     return None
 
@@ -412,7 +413,8 @@ def load_mnist(variant=None, data_dir=None, flatten=True, one_hot=False, normali
 def _checked_dtype(dtype, normalized):
     dtype = np.dtype(dtype)
     if dtype.kind not in "iuf":
-        raise ValueError(f"dtype={dtype} is not a numeric type; expected e.g. np.float64 or np.uint8")
+        raise ValueError(f"dtype={dtype} is not a numeric type; "
+                         "expected e.g. np.float64 or np.uint8")
     if normalized and dtype.kind != "f":
         raise ValueError(
             f"dtype={dtype} cannot hold pixels normalized into [0, 1]; "
@@ -453,7 +455,8 @@ def main(argv=None):
     """
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m dp.datasets", description=main.__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m dp.datasets",
+                                     description=main.__doc__.split("\n")[0])
     parser.add_argument("variant", nargs="?", choices=VARIANTS,
                         help=f"default: ${VARIANT_ENV}, else digits")
     parser.add_argument("data_dir", nargs="?", help=f"default: ${DATA_DIR_ENV} or the user cache")

@@ -136,7 +136,7 @@ def gradcheck(f, params, eps=1e-6, *, tiny=TINY, verbose=False):
         a = analytic.get(name, np.zeros_like(value))
         perturbed = dict(values)  # the other parameters stay at their values
 
-        def f_of_this_param(x, name=name):
+        def f_of_this_param(x, name=name, perturbed=perturbed):
             perturbed[name] = x
             return evaluate(perturbed).value
 

@@ -101,7 +101,8 @@ def test_constants_and_unnamed_inputs_are_drawn_as_such():
     out = (Node(np.ones((4, 3))).dot(W) * 2.0).sum()
     nodes, edges = parse_svg(to_svg(out))
     # The data batch and the constant 2 are inputs too, drawn but not named.
-    assert sorted(lines[0] for lines in nodes.values()) == ["2", "W", "constant", "dot", "mul", "sum"]
+    assert sorted(lines[0] for lines in nodes.values()) == [
+        "2", "W", "constant", "dot", "mul", "sum"]
     assert sorted(edges) == sorted([("constant", "dot"), ("W", "dot"), ("dot", "mul"),
                                     ("2", "mul"), ("mul", "sum")])
 
