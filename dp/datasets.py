@@ -22,18 +22,18 @@ Where the files come from, in this order (the first good copy of each file wins)
        e.g. ``~/.cache/dp/mnist`` on Linux;
     4. system folders: Debian's ``dataset-fashion-mnist`` package installs
        Fashion-MNIST in ``/usr/share/datasets/fashion-mnist``;
-    5. a download from the public mirrors in :data:`MIRRORS`, tried in turn,
+    5. a download from the public mirrors in :data:``MIRRORS``, tried in turn,
        into the first folder of 1-3 that applies.
 
     Each file may be gzip-compressed (``name.gz``, the usual form) or plain
     (``name``, as after ``gunzip``).
 
 How files are checked
-    Every file is parsed as IDX (magic number, shape, length; see :mod:`dp.idx`)
+    Every file is parsed as IDX (magic number, shape, length; see :mod:``dp.idx``)
     and the SHA-256 of its *decompressed* content is compared with the table
-    :data:`FILES`.  Hashing the decompressed bytes means a copy that was
+    :data:``FILES``.  Hashing the decompressed bytes means a copy that was
     gzip-compressed again (as Debian's are) is accepted.  A bad file is never
-    used: a :class:`CorruptDataWarning` names it and the next copy is tried or
+    used: a :class:``CorruptDataWarning`` names it and the next copy is tried or
     the file is downloaded again.  Downloads go to a temporary name and are
     renamed only once verified, so an interrupted download never leaves a file
     that looks complete.

@@ -1,9 +1,9 @@
-"""Neural-network building blocks on top of `Node`: layers and the `Model` class.
+"""Neural-network building blocks on top of ``Node``: layers and the ``Model`` class.
 
 A layer is a callable object with a name and a dict of trainable parameters.
 Calling it builds its part of the computational graph from the current
-parameter arrays (each one becomes a named leaf `Node(array, "<layer>_<kind>")`),
-so gradients come back under the same names that `Model.get_param()` uses.
+parameter arrays (each one becomes a named leaf ``Node(array, "<layer>_<kind>")``),
+so gradients come back under the same names that ``Model.get_param()`` uses.
 
 Layers (X is a batch: one example per row, m rows):
 
@@ -14,8 +14,8 @@ Layers (X is a batch: one example per row, m rows):
     Dropout  H = X * M / (1 - rate)        M_ij ~ Bernoulli(1 - rate), train mode only
     BatchNorm H = γ * (X - μ) / √(σ² + ε) + β   per column (feature)
 
-A model is a subclass of `Model` that creates its layers in `__init__` and
-defines `forward(x)` and `loss(x, y)`:
+A model is a subclass of ``Model`` that creates its layers in ``__init__`` and
+defines ``forward(x)`` and ``loss(x, y)``:
 
     class Network(Model):
         def __init__(self):
@@ -63,11 +63,18 @@ def _as_node(x):
 class Layer:
     """A named part of a model.
 
-    name:     the layer's name; its parameters are named "<name>_<kind>".
-    param:    {full name: ndarray}, the trainable parameters.
-    state:    {full name: ndarray}, values the layer keeps that are not trained
-              by gradients (batch norm's running statistics).
-    training: True in train mode, False in eval mode (set by the model).
+    Args:
+        name: the layer's name, a non-empty string unique in its model.
+
+    Attributes:
+        name: the layer's name; its parameters are named "<name>_<kind>".
+        param: {full name: ndarray}, the trainable parameters.
+        state: {full name: ndarray}, values the layer keeps that are not trained
+            by gradients (batch norm's running statistics).
+        training: True in train mode, False in eval mode (set by the model).
+
+    Raises:
+        TypeError: if name is not a non-empty string.
     """
 
     def __init__(self, name):
@@ -92,14 +99,23 @@ class Dense(Layer):
     """A fully connected layer:  H = act(X · W + b).
 
     X: (m, fan_in), W: (fan_in, fan_out) named "<name>_weight",
-    b: (1, fan_out) named "<name>_bias" (added to every row), act one of
-    None (linear), "relu", "sigmoid", "tanh".
+    b: (1, fan_out) named "<name>_bias" (added to every row).
 
-    init:      weight initializer, a name from dp.init ("he_uniform", the
-               default, "he_normal", "xavier_uniform", "xavier_normal", "zeros")
-               or a function (fan_in, fan_out, rng) -> (fan_in, fan_out) array.
-    bias_init: "uniform" (default: U(±1/√fan_in), as published), "zeros", or a
-               function (fan_in, fan_out, rng) -> (1, fan_out) array.
+    Args:
+        fan_in: the number of inputs (columns of X).
+        fan_out: the number of outputs (columns of H).
+        name: the layer's name.
+        activation: act, one of None (linear), "relu", "sigmoid", "tanh".
+        init: weight initializer, a name from dp.init ("he_uniform", the
+            default, "he_normal", "xavier_uniform", "xavier_normal", "zeros")
+            or a function (fan_in, fan_out, rng) -> (fan_in, fan_out) array.
+        bias_init: "uniform" (default: U(±1/√fan_in), as published), "zeros", or
+            a function (fan_in, fan_out, rng) -> (1, fan_out) array.
+        dtype: the floating-point type of W and b.
+
+    Raises:
+        ValueError: for sizes that are not positive integers, an unknown
+            activation or initializer, or an initializer's wrong shape.
     """
 
     ACTIVATIONS = (None, "relu", "sigmoid", "tanh")
@@ -147,12 +163,19 @@ class Dense(Layer):
 
 
 class Dropout(Layer):
-    """Inverted dropout with drop probability `rate`.
+    """Inverted dropout with drop probability ``rate``.
 
     Train mode:  H = X * M / (1 - rate),  M_ij = 0 with probability rate, else 1,
                  a new mask M for every forward pass (from dp.init's generator).
                  Dividing the survivors by (1 - rate) keeps E[H] = X, so
     eval mode:   H = X   needs no rescaling.
+
+    Args:
+        rate: the probability of dropping a unit, in [0, 1).
+        name: the layer's name.
+
+    Raises:
+        ValueError: if rate is not a number in [0, 1).
     """
 
     def __init__(self, rate, name):
@@ -184,9 +207,20 @@ class BatchNorm(Layer):
     μ and σ², so a prediction does not depend on the other rows of the batch.
 
     Trainable: γ "<name>_gamma" (ones) and β "<name>_beta" (zeros), both (1, n).
-    State (not trained, in `state` and Model.get_state()):
+    State (not trained, in ``state`` and Model.get_state()):
     "<name>_running_mean" (zeros) and "<name>_running_var" (ones).
     Defaults as in PyTorch: momentum p = 0.1, ε = 1e-5.
+
+    Args:
+        n: the number of features (columns).
+        name: the layer's name.
+        momentum: p, in (0, 1].
+        epsilon: ε, in (0, 1].
+        dtype: the floating-point type of the parameters and the state.
+
+    Raises:
+        ValueError: for an n that is not a positive integer, or a momentum or
+            epsilon outside (0, 1].
     """
 
     def __init__(self, n, name, momentum=0.1, epsilon=1e-5, dtype=np.float64):
@@ -240,9 +274,9 @@ class BatchNorm(Layer):
 
 
 def _checked_arrays(what, given, current):
-    """Check `given` against `current` ({name: array}) before anything is changed.
+    """Check ``given`` against ``current`` ({name: array}) before anything is changed.
 
-    Every name of `current` must be in `given`, no other name may be, and each
+    Every name of ``current`` must be in ``given``, no other name may be, and each
     value must be an array of real numbers of the same shape. Returns
     {name: array} converted to the current dtypes; raises one error listing
     every problem.
@@ -284,9 +318,16 @@ class Model(legacy.ModelDefaults):
     (ReLu_Layer, Linear_Layer, Sigmoid_Layer, Tanh_Layer, Dropout_Layer (also
     called Dropout), BatchNorm_Layer), and define forward(x) and loss(x, y).
 
-    dtype: the floating-point type of the parameters (float64 by default; give
-           float32 data to a float32 model, or NumPy computes in float64).
-    training: True in train mode, False in eval mode (see train_mode/eval_mode).
+    Args:
+        dtype: the floating-point type of the parameters (float64 by default;
+            give float32 data to a float32 model, or NumPy computes in float64).
+
+    Attributes:
+        dtype: that type, as a numpy dtype.
+        training: True in train mode, False in eval mode (see train_mode/eval_mode).
+
+    Raises:
+        TypeError: if dtype is not a floating-point type.
     """
 
     def __init__(self, dtype=np.float64):
@@ -304,12 +345,22 @@ class Model(legacy.ModelDefaults):
         """{layer name: layer}, in the order the layers were created."""
         return self.__dict__.setdefault("_layers", {})
 
-    def add_layer(self, layer):
-        """Add a layer (an instance of a Layer subclass) to the model; returns it.
+    def add_layer(self, layer: Layer) -> Layer:
+        """Add a layer (an instance of a Layer subclass) to the model.
 
         The layer methods below use this; call it yourself for a layer class
-        you wrote. Layer names, and the names of their parameters, must be
-        unique in the model.
+        you wrote.
+
+        Args:
+            layer: the layer; its name, and the names of its parameters, must be
+                unique in the model.
+
+        Returns:
+            The layer.
+
+        Raises:
+            TypeError: if layer is not a dp.nn.Layer.
+            ValueError: if its name or a parameter name is taken.
         """
         if not isinstance(layer, Layer):
             raise TypeError(f"add_layer: expected a dp.nn.Layer, got {type(layer).__name__}")
@@ -395,7 +446,7 @@ class Model(legacy.ModelDefaults):
                 f"{type(self).__name__}.{what}: the model has no layers; create them in "
                 f"__init__, e.g. self.h1 = self.ReLu_Layer(784, 500, \"h1\")")
 
-    def get_param(self):
+    def get_param(self) -> dict[str, np.ndarray]:
         """All trainable parameters, {name: ndarray}, e.g. {"h1_weight": ..., "h1_bias": ...}.
 
         The arrays are the model's own (not copies, for speed): do not modify
@@ -406,7 +457,7 @@ class Model(legacy.ModelDefaults):
         return {name: value for layer in self._registry().values()
                 for name, value in layer.param.items()}
 
-    def set_param(self, param):
+    def set_param(self, param: dict) -> None:
         """Replace every trainable parameter by param[name].
 
         Everything is checked first: param must have exactly the names of
@@ -414,6 +465,14 @@ class Model(legacy.ModelDefaults):
         the model's dtype). If anything is wrong, a ValueError says what, and
         no parameter is changed. The model keeps the arrays it is given (no
         copies): do not change them in place afterwards.
+
+        Args:
+            param: {name: array}, one entry for every name of get_param().
+
+        Raises:
+            TypeError: if param is not a dict.
+            ValueError: if names are missing or unknown, or a value is not an
+                array of real numbers of the parameter's shape.
         """
         self._require_layers("set_param()")
         checked = _checked_arrays("set_param", param, self.get_param())
@@ -436,12 +495,22 @@ class Model(legacy.ModelDefaults):
             for name in layer.state:
                 layer.state[name] = np.array(checked[name])
 
-    def get_grad(self, x, y):
-        """The loss on (x, y) and its gradient: returns (grad, loss).
+    def get_grad(self, x, y) -> tuple[dict[str, np.ndarray], Node]:
+        """The loss on (x, y) and its gradient.
 
-        grad: {name: dloss/dparameter} with an entry for every parameter of
-              get_param(); zeros for a parameter the loss does not depend on.
-        loss: the 1x1 Node returned by self.loss(x, y) (its number: loss.value).
+        Args:
+            x: a batch of inputs, one example per row.
+            y: their targets.
+
+        Returns:
+            (grad, loss): grad is {name: dloss/dparameter} with an entry for every
+            parameter of get_param() (zeros for a parameter the loss does not
+            depend on); loss is the 1x1 Node returned by self.loss(x, y) (its
+            number: loss.value).
+
+        Raises:
+            TypeError: if self.loss does not return a Node.
+            ValueError: if it returns a Node that is not 1x1.
         """
         self._require_layers("get_grad()")
         loss = self.loss(x, y)

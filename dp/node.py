@@ -1,17 +1,17 @@
-"""The computational graph: `Node` and its operations, with reverse-mode autodiff.
+"""The computational graph: ``Node`` and its operations, with reverse-mode autodiff.
 
-A `Node` holds a 2-D NumPy array. Leaves are made by calling `Node(value, name)`;
+A ``Node`` holds a 2-D NumPy array. Leaves are made by calling ``Node(value, name)``;
 every operation on nodes returns a new node that remembers its inputs and, for
 each input, how to turn the gradient arriving at the output into the gradient
 for that input (the local derivative, written next to the forward computation).
 
-`out.grad(1)` walks the graph once, from `out` back to the leaves, in reverse
-topological order, and returns `{name: gradient}` for every named leaf.
+``out.grad(1)`` walks the graph once, from ``out`` back to the leaves, in reverse
+topological order, and returns ``{name: gradient}`` for every named leaf.
 
-Notation in the docstrings: `G` is the gradient of the final output with respect
+Notation in the docstrings: ``G`` is the gradient of the final output with respect
 to this operation's result (same shape as the result); each formula gives the
 gradient with respect to one input. Products of arrays are element-wise unless
-written with a dot (`·`).
+written with a dot (``·``).
 """
 
 import itertools
@@ -31,7 +31,7 @@ _NO_ARGS = MappingProxyType({})
 
 
 def _as_2d_array(value):
-    """Return `value` as a 2-D float array, or raise a clear error."""
+    """Return ``value`` as a 2-D float array, or raise a clear error."""
     if isinstance(value, Node):
         raise TypeError("Node(value): value is already a Node; use it directly "
                         "(or its .value to start a new leaf)")
@@ -60,7 +60,7 @@ def _as_2d_array(value):
 
 
 def _reduce_to_shape(grad, shape):
-    """Sum a broadcast gradient back to the operand's `shape`.
+    """Sum a broadcast gradient back to the operand's ``shape``.
 
     If an operand of shape (1, n) was broadcast to (m, n), each of its entries
     was used m times, so its gradient is the sum of the m rows (likewise for
@@ -132,7 +132,7 @@ class Node:
 
     @classmethod
     def _from_op(cls, op, value, *inputs, op_args=None):
-        """Make the result node of operation `op`.
+        """Make the result node of operation ``op``.
 
         Args:
             op: the operation's name, e.g. ``"sum"``; becomes ``node.op``.
@@ -197,13 +197,21 @@ class Node:
 
     # -- reverse-mode automatic differentiation ------------------------------
 
-    def grad(self, seed=None):
+    def grad(self, seed=None) -> dict[str, np.ndarray]:
         """Gradients of this node with respect to every named leaf it depends on.
 
-        seed: dL/d(self), the gradient arriving from further on; 1 (or None) for
-              a 1x1 output, else an array of this node's shape.
-        Returns {name: ndarray of that leaf's shape}. Contributions along several
-        paths add up, and so do the gradients of leaves that share a name.
+        Contributions along several paths add up, and so do the gradients of
+        leaves that share a name.
+
+        Args:
+            seed: dL/d(self), the gradient arriving from further on; 1 (or None)
+                for a 1x1 output, else an array of this node's shape.
+
+        Returns:
+            {name: ndarray of that leaf's shape}, each array the caller's own.
+
+        Raises:
+            ValueError: if the seed's shape does not fit the output.
         """
         seed = self._check_seed(seed)
         order = self._reverse_topological_order()

@@ -14,9 +14,9 @@ that the optimizer's update rule returns (Optimizer._update). The update rules
     Adam          m ← β₁ m + (1 - β₁) g;  v ← β₂ v + (1 - β₂) g²
                   m̂ = m / (1 - β₁^i);  v̂ = v / (1 - β₂^i);  θ ← θ - α m̂ / (√v̂ + ε)
 
-A new optimizer is a subclass that sets `defaults` (its hyperparameters),
-`num_grad_stores` (how many per-parameter running values it keeps, in
-self.grad_stores) and writes `_update`:
+A new optimizer is a subclass that sets ``defaults`` (its hyperparameters),
+``num_grad_stores`` (how many per-parameter running values it keeps, in
+self.grad_stores) and writes ``_update``:
 
     class SignSGD(Optimizer):
         defaults = {"alpha": 0.001}
@@ -267,7 +267,8 @@ class Optimizer(legacy.OptimizerHooks):
 class SGD(Optimizer):
     """Stochastic gradient descent:   θ ← θ - α g.
 
-    hyperparam: alpha (α, default 0.001).
+    Hyperparameters:
+        alpha: α, the learning rate (default 0.001).
     """
 
     defaults = {"alpha": 0.001}
@@ -283,9 +284,12 @@ class SGD_Momentum(Optimizer):
         v ← β v + (1 - β) g          (v = 0 at first)
         θ ← θ - α v
 
-    hyperparam: alpha (α, default 0.001), beta (β, default 0.9).
-    (PyTorch's SGD(momentum=β) keeps v' = β v' + g, i.e. v' = v / (1 - β):
-    the same steps as ours for lr = α (1 - β).)
+    PyTorch's SGD(momentum=β) keeps v' = β v' + g, i.e. v' = v / (1 - β):
+    the same steps as ours for lr = α (1 - β).
+
+    Hyperparameters:
+        alpha: α, the learning rate (default 0.001).
+        beta: β, the weight of the old velocity (default 0.9).
     """
 
     defaults = {"alpha": 0.001, "beta": 0.9}
@@ -303,10 +307,13 @@ class RMS_Prop(Optimizer):
         s ← β₂ s + (1 - β₂) g²       (s = 0 at first)
         θ ← θ - α g / (√s + ε)
 
-    hyperparam: alpha (α, default 0.001), beta2 (β₂, default 0.9, as in
-    Hinton's lecture and Keras; PyTorch uses 0.99), epsilon (ε, default 1e-8).
     No bias correction (that is Adam). PyTorch's RMSprop(alpha=β₂, eps=ε) is
     the same rule.
+
+    Hyperparameters:
+        alpha: α, the learning rate (default 0.001).
+        beta2: β₂ (default 0.9, as in Hinton's lecture and Keras; PyTorch uses 0.99).
+        epsilon: ε (default 1e-8).
     """
 
     defaults = {"alpha": 0.001, "beta2": 0.9, "epsilon": 1e-8}
@@ -328,7 +335,12 @@ class Adam(Optimizer):
     m and v start at 0, so early on they are too small by the factors
     (1 - β^i); dividing by them corrects this. The corrected values are
     computed afresh every step from m and v, never stored back.
-    hyperparam: alpha (α, 0.001), beta1 (β₁, 0.9), beta2 (β₂, 0.999), epsilon (ε, 1e-8).
+
+    Hyperparameters:
+        alpha: α, the learning rate (default 0.001).
+        beta1: β₁ (default 0.9).
+        beta2: β₂ (default 0.999).
+        epsilon: ε (default 1e-8).
     """
 
     defaults = {"alpha": 0.001, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}
