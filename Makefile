@@ -1,6 +1,6 @@
 # The course's commands; `make help` lists every target with one line each.
-# Students need two (see README.md): `make lab` and `make test`. All targets set
-# up .venv first if needed; it is rebuilt only when pyproject.toml changes.
+# Students need two (see README.md): `make lab` and `make test`. Targets that
+# need .venv set it up first; it is rebuilt only when pyproject.toml changes.
 #
 # Each target's rule line ends with `## what it does`: that comment is its line
 # in `make help`, so a new target documents itself there.
@@ -23,7 +23,7 @@ LAB_PORT ?= 8888
 LAB_ARGS ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help env lab test lint clean-env bench release collect grade validate
+.PHONY: help env lab test lint clean-env doctor bench release collect grade validate
 
 help: ## list the targets with what each does
 	@awk 'BEGIN { FS = ":[^#]*## " } /^[a-zA-Z][a-zA-Z0-9_-]*:.*## / \
@@ -38,15 +38,18 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 lab: $(STAMP) ## open the course in JupyterLab [LAB_PORT=8888 LAB_ARGS=...]
+	$(BIN)/python -m tools.setup_data
 	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --ServerApp.ip=127.0.0.1 --port=$(LAB_PORT) \
 	    --LabApp.default_url=/lab/tree/course/README.md $(ROOT_FLAG) $(LAB_ARGS)
 
-# The linter first (seconds), then one pytest run: the library's tests, the
-# pipeline's tests, and every notebook. Strict --nbval compares stored outputs
-# only where cells have them (course/); source/ notebooks are stored without
-# outputs, so there it checks they run.
+# The linter first (seconds). Then set-up: the MNIST variant is found or
+# downloaded now (tools/setup_data.py), so that no test needs the network. Then
+# one pytest run: the library's tests, the pipeline's tests, and every notebook.
+# Strict --nbval compares stored outputs only where cells have them (course/);
+# source/ notebooks are stored without outputs, so there it checks they run.
 test: $(STAMP) ## lint, then run every test and notebook
 	$(BIN)/ruff check .
+	@$(TEST_ENV) $(BIN)/python -m tools.setup_data
 	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadgroup \
 	    --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	    tests source course
@@ -56,6 +59,10 @@ lint: $(STAMP) ## check the code with ruff (rules in pyproject.toml)
 
 clean-env: ## delete .venv
 	rm -rf $(VENV)
+
+# Run it when something is off: the system's Python runs it, so it works without .venv.
+doctor: ## check what the course needs here, one line each with the fix (offline, a few seconds)
+	@$(PYTHON) -m tools.doctor
 
 # Benchmarks (not part of `make test`, which runs only a quick smoke run).
 bench: $(STAMP) ## time dp against NumPy (and PyTorch if installed)

@@ -21,24 +21,28 @@ Where the files come from, in this order (the first good copy of each file wins)
     3. the per-user cache, ``pooch.os_cache("dp")/mnist`` (or ``/fashion-mnist``),
        e.g. ``~/.cache/dp/mnist`` on Linux;
     4. system folders: Debian's ``dataset-fashion-mnist`` package installs
-       Fashion-MNIST in ``/usr/share/datasets/fashion-mnist``;
-    5. a download from the public mirrors in :data:``MIRRORS``, tried in turn,
+       Fashion-MNIST in ``/usr/share/datasets/fashion-mnist``.  Setting
+       ``DP_SYSTEM_DATA_DIR=ROOT`` searches ``ROOT/mnist`` or
+       ``ROOT/fashion-mnist`` instead, and ``DP_SYSTEM_DATA_DIR=`` (empty)
+       no system folder (to see what a machine without the package does);
+    5. a download from the public mirrors in :data:`MIRRORS`, tried in turn,
        into the first folder of 1-3 that applies.
 
     Each file may be gzip-compressed (``name.gz``, the usual form) or plain
     (``name``, as after ``gunzip``).
 
 How files are checked
-    Every file is parsed as IDX (magic number, shape, length; see :mod:``dp.idx``)
+    Every file is parsed as IDX (magic number, shape, length; see :mod:`dp.idx`)
     and the SHA-256 of its *decompressed* content is compared with the table
-    :data:``FILES``.  Hashing the decompressed bytes means a copy that was
+    :data:`FILES`.  Hashing the decompressed bytes means a copy that was
     gzip-compressed again (as Debian's are) is accepted.  A bad file is never
-    used: a :class:``CorruptDataWarning`` names it and the next copy is tried or
+    used: a :class:`CorruptDataWarning` names it and the next copy is tried or
     the file is downloaded again.  Downloads go to a temporary name and are
     renamed only once verified, so an interrupted download never leaves a file
     that looks complete.
 """
 
+import gzip
 import hashlib
 import os
 import sys
@@ -69,11 +73,14 @@ __all__ = [
     "SYSTEM_DIRS",
     "resolve_variant",
     "search_dirs",
+    "find_mnist",
+    "layout_for_deep_teaching_commons",
 ]
 
 VARIANTS = ("digits", "fashion")
 VARIANT_ENV = "DP_MNIST_VARIANT"
 DATA_DIR_ENV = "DP_DATA_DIR"
+SYSTEM_DIR_ENV = "DP_SYSTEM_DATA_DIR"
 
 # Sub-folder of $DP_DATA_DIR and of the cache that holds each variant.
 SUBDIRS = {"digits": "mnist", "fashion": "fashion-mnist"}
@@ -212,7 +219,11 @@ def search_dirs(variant, data_dir=None):
     if root:
         folders.append(Path(root).expanduser() / SUBDIRS[variant])
     folders.append(Path(pooch.os_cache("dp")) / SUBDIRS[variant])
-    folders.extend(SYSTEM_DIRS[variant])
+    system_root = os.environ.get(SYSTEM_DIR_ENV)
+    if system_root is None:
+        folders.extend(SYSTEM_DIRS[variant])
+    elif system_root.strip():
+        folders.append(Path(system_root.strip()).expanduser() / SUBDIRS[variant])
     return folders
 
 
@@ -379,6 +390,87 @@ def fetch_mnist(variant=None, data_dir=None):
     return tuple(path for path, _ in _obtain(resolve_variant(variant), data_dir, download=True))
 
 
+def find_mnist(variant=None, data_dir=None):
+    """The verified local files of ``variant``, like fetch_mnist but never downloading.
+
+    Returns:
+        The paths of the four verified files (train images, train labels,
+        test images, test labels).
+
+    Raises:
+        DatasetNotFoundError: some file has no good local copy.
+    """
+    return tuple(path for path, _ in _obtain(resolve_variant(variant), data_dir, download=False))
+
+
+def layout_for_deep_teaching_commons(variant=None, target_dir=None):
+    """Put verified copies of ``variant``'s files where deep-teaching-commons reads them.
+
+    The older deep.TEACHING notebooks load MNIST with::
+
+        from deep_teaching_commons.data.fundamentals.mnist import Mnist
+        Mnist(data_dir).get_all_data(one_hot_enc=True, flatten=True, normalized=True)
+
+    That ``Mnist`` downloads from a URL that no longer answers, and only when
+    ``data_dir`` does not exist yet; then it gunzips ``data_dir/<name>.gz``
+    for the four names in :data:`FILES`, without checking them.  This
+    function obtains the files as :func:`fetch_mnist` does (local, verified,
+    else downloaded) and writes them there as gzip files, so that code runs
+    unchanged.  A file already there is kept if it verifies, and replaced if
+    not (e.g. the other variant: the package has one folder for both).
+
+    Args:
+        variant: ``"digits"``, ``"fashion"`` or None (see :func:`resolve_variant`).
+        target_dir: the folder the notebook gives ``Mnist``; None means the
+            package's default, ``config.BASE_DATA_DIR/MNIST``, i.e.
+            ``~/deep.TEACHING/data/MNIST``.
+
+    Returns:
+        The four paths in ``target_dir``, in the order of :data:`FILES`.
+
+    Raises:
+        DatasetNotFoundError: as :func:`fetch_mnist`.
+    """
+    variant = resolve_variant(variant)
+    sources = fetch_mnist(variant)
+    target = (Path(target_dir).expanduser() if target_dir
+              else _deep_teaching_commons_default_dir())
+    target.mkdir(parents=True, exist_ok=True)
+    placed = []
+    for spec, source in zip(FILES[variant], sources):
+        final = target / spec.gz_name
+        if not _is_good_copy(final, spec):
+            data = source.read_bytes()
+            if not data.startswith(b"\x1f\x8b"):  # a plain copy: the package reads only gzip
+                data = gzip.compress(data)
+            handle, temporary = tempfile.mkstemp(dir=target, prefix=f".{spec.gz_name}.")
+            with os.fdopen(handle, "wb") as file:
+                file.write(data)
+            os.replace(temporary, final)
+        placed.append(final)
+    return tuple(placed)
+
+
+def _deep_teaching_commons_default_dir():
+    """deep-teaching-commons' own default: Mnist(data_dir=None) reads BASE_DATA_DIR/MNIST."""
+    try:
+        from deep_teaching_commons import config
+        base = config.BASE_DATA_DIR
+    except ImportError:  # the same value as its 0.72 config, when it is not installed
+        base = "~/deep.TEACHING/data"
+    return Path(base).expanduser() / "MNIST"
+
+
+def _is_good_copy(path, spec):
+    if not path.is_file():
+        return False
+    try:
+        _verified_array(path, spec)
+    except _INVALID_FILE_ERRORS:
+        return False
+    return True
+
+
 def load_mnist(variant=None, data_dir=None, flatten=True, one_hot=False, normalized=True,
                dtype=np.float64):
     """Load MNIST (or Fashion-MNIST) as ``x_train, y_train, x_test, y_test``.
@@ -452,6 +544,11 @@ def main(argv=None):
 
     Usage: ``python -m dp.datasets [digits|fashion] [DATA_DIR]``; prints the
     verified paths, or the explanation of what is missing (exit status 1).
+
+    ``python -m dp.datasets {digits|fashion} --for-deep-teaching-commons [DIR]``
+    also copies the verified files where deep-teaching-commons' ``Mnist(DIR)``
+    reads them (default: its own default folder); see
+    :func:`layout_for_deep_teaching_commons`.
     """
     import argparse
 
@@ -460,9 +557,18 @@ def main(argv=None):
     parser.add_argument("variant", nargs="?", choices=VARIANTS,
                         help=f"default: ${VARIANT_ENV}, else digits")
     parser.add_argument("data_dir", nargs="?", help=f"default: ${DATA_DIR_ENV} or the user cache")
+    parser.add_argument("--for-deep-teaching-commons", nargs="?", const="", metavar="DIR",
+                        dest="dtc_dir",
+                        help="also put the files where deep-teaching-commons' Mnist(DIR) reads "
+                             "them (default DIR: ~/deep.TEACHING/data/MNIST)")
     args = parser.parse_args(argv)
     try:
-        paths = fetch_mnist(args.variant, args.data_dir)
+        if args.dtc_dir is not None:
+            if args.data_dir is not None:
+                parser.error("give the folder after --for-deep-teaching-commons, not before it")
+            paths = layout_for_deep_teaching_commons(args.variant, args.dtc_dir or None)
+        else:
+            paths = fetch_mnist(args.variant, args.data_dir)
     except DatasetNotFoundError as error:
         print(error, file=sys.stderr)
         return 1

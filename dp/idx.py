@@ -112,6 +112,6 @@ def parse_idx(data, source="<bytes>", expected_shape=None):
 def read_idx(path, expected_shape=None):
     """Read an IDX file (plain or gzip-compressed) into a NumPy array.
 
-    Every error names ``path``; see :func:``parse_idx`` for what is checked.
+    Every error names ``path``; see :func:`parse_idx` for what is checked.
     """
     return parse_idx(read_bytes(path), source=str(path), expected_shape=expected_shape)

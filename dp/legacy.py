@@ -8,15 +8,15 @@ here, so old code keeps running:
 ================================  ===============================================
 2019 code                         what it gets
 ================================  ===============================================
-``from dp import NeuralNode``     :class:``NeuralNode``, whose layer factories
+``from dp import NeuralNode``     :class:`NeuralNode`, whose layer factories
 ``nn = NeuralNode``               return ``(forward_fn, param)``
 ``nn._ReLu_Layer(...)``           the same factories, as names of ``dp.nn``
 ``class Net(nn.Model)``           ``NeuralNode.Model`` is ``dp.nn.Model``
-a Model subclass that never       :class:``ModelDefaults``: ``training`` and ``dtype``
+a Model subclass that never       :class:`ModelDefaults`: ``training`` and ``dtype``
 calls ``super().__init__()``      have class-level defaults
-an Optimizer subclass that        :class:``OptimizerHooks``: ``_set_param`` is the
+an Optimizer subclass that        :class:`OptimizerHooks`: ``_set_param`` is the
 defines ``_set_param``            hook ``_set_hyperparam`` under its old name
-``Mnist(data_dir)``               :class:``Mnist``, the ``deep_teaching_commons``
+``Mnist(data_dir)``               :class:`Mnist`, the ``deep_teaching_commons``
                                   loader, also as ``dp.datasets.Mnist``
 ================================  ===============================================
 
@@ -173,7 +173,7 @@ class Mnist:
             flatten=True, one_hot_enc=True, normalized=True)
 
     Unlike the original, it verifies the files, repairs damaged ones, also
-    finds copies outside ``data_dir`` (see :func:``dp.datasets.load_mnist``), and
+    finds copies outside ``data_dir`` (see :func:`dp.datasets.load_mnist`), and
     honours ``DP_MNIST_VARIANT``. Differences in the numbers: normalized pixels
     are divided by 255 (the original divided by 256, so 1.0 was never reached)
     and are float64 (the original gave float32).

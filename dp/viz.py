@@ -1,9 +1,12 @@
 """Teaching aids: draw the computational graph, watch training.
 
-Graphs (need the Python package `graphviz` and Graphviz's program `dot`):
+Graphs (need the Python packages `graphviz` and `pygraphviz`, whose wheels contain
+Graphviz: no system program `dot` is used; pip install 'dp[draw]'):
     draw(node)                  a graphviz.Digraph of the graph that computed `node`;
                                 the last expression of a notebook cell shows it as SVG
     to_svg(node)                the same drawing as an SVG string
+    Digraph(...)                graphviz.Digraph for drawing graphs of your own, shown
+                                in notebooks the same way
 
 Training (matplotlib; every function returns the Axes it drew on):
     plot_loss(loss_hist)        one loss curve, optionally smoothed
@@ -11,36 +14,37 @@ Training (matplotlib; every function returns the Axes it drew on):
     LivePlot()                  a loss curve redrawn during training in a notebook
     plot_grad_magnitudes(grads) Σ|∂L/∂W| per layer, log scale: vanishing gradients
 
-Neither graphviz nor matplotlib is imported before it is needed, so
+Neither graphviz, pygraphviz nor matplotlib is imported before it is needed, so
 `import dp` works without them and stays fast.
 """
 
+import contextlib
 import functools
 import io
 import numbers
+import os
 import re
+import sys
+import tempfile
 import time
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
 
 from dp.node import Node
 
-__all__ = ["draw", "to_svg", "GraphvizNotFoundError", "plot_loss", "plot_losses",
+__all__ = ["draw", "to_svg", "Digraph", "GraphvizNotFoundError", "plot_loss", "plot_losses",
            "LivePlot", "plot_grad_magnitudes", "weight_grad_sums", "moving_average",
            "natural_key"]
 
-INSTALL_DOT = (
-    "Graphviz's `dot` program, which lays out and draws the graph, was not found on "
-    "PATH. Install it, then run the cell again:\n"
-    "  Debian/Ubuntu:  sudo apt-get install graphviz\n"
-    "  conda:          conda install graphviz\n"
-    "  macOS:          brew install graphviz")
-
-INSTALL_PYTHON_GRAPHVIZ = (
-    "drawing graphs needs the Python package `graphviz`: pip install graphviz "
-    "(or pip install 'dp[draw]'), and Graphviz's `dot` program (apt-get install "
-    "graphviz, conda install graphviz or brew install graphviz)")
+INSTALL_DRAWING = (
+    "drawing graphs needs the Python packages `graphviz` (which writes the graph in "
+    "Graphviz's DOT language) and `pygraphviz` (whose wheels contain Graphviz itself, "
+    "so no system program is needed): pip install graphviz pygraphviz, or "
+    "pip install 'dp[draw]', then run the cell again")
+# Kept for code that imported them: both problems now have the same fix.
+INSTALL_DOT = INSTALL_PYTHON_GRAPHVIZ = INSTALL_DRAWING
 
 # Arrays with at most this many entries are printed in full; larger ones are not.
 SMALL_ARRAY = 12
@@ -52,8 +56,8 @@ _CONSTANT_STYLE = {"shape": "box", "style": "filled", "fillcolor": "#f7f7f7",
 _MORE_STYLE = {"shape": "note", "style": "dashed", "fontcolor": "#555555"}
 
 
-class GraphvizNotFoundError(RuntimeError):
-    """Graphviz's `dot` program is not installed (the message says how to install it)."""
+class GraphvizNotFoundError(RuntimeError, ImportError):
+    """Graphviz cannot lay out the drawing here: `pygraphviz` is missing (the message says how to install it)."""
 
 
 # -- drawing the computational graph -------------------------------------------------
@@ -82,8 +86,9 @@ def draw(node, show_values=False, show_grads=False, max_nodes=300, rankdir="LR")
                  with an edge to each drawn node that has an input not drawn.
     rankdir:     "LR" (inputs left, output right), "TB", "RL" or "BT".
 
-    In a notebook the returned Digraph shows itself as SVG; if `dot` is missing
-    it shows how to install it instead. to_svg(node) gives the SVG as a string.
+    In a notebook the returned Digraph shows itself as SVG (laid out by the
+    Graphviz inside pygraphviz); if pygraphviz is missing it shows how to
+    install it instead. to_svg(node) gives the SVG as a string.
     """
     _check_draw_arguments(node, max_nodes, rankdir)
     grads = _output_gradients(node) if show_grads else None
@@ -115,8 +120,11 @@ def draw(node, show_values=False, show_grads=False, max_nodes=300, rankdir="LR")
 def to_svg(graph, **draw_options):
     """The drawing as an SVG string.
 
-    graph: a Node (drawn with draw(graph, **draw_options)) or a Digraph from draw.
-    Raises GraphvizNotFoundError, saying how to install it, if `dot` is missing.
+    graph: a Node (drawn with draw(graph, **draw_options)) or a Digraph from draw
+           (or any graphviz.Digraph, such as dp.viz.Digraph).
+    The layout is Graphviz's `dot` algorithm, run inside pygraphviz, whose wheels
+    contain Graphviz: no `dot` program on PATH is needed or used.
+    Raises GraphvizNotFoundError, saying how to install it, if pygraphviz is missing.
     """
     graphviz = _import_graphviz()
     if isinstance(graph, Node):
@@ -126,38 +134,91 @@ def to_svg(graph, **draw_options):
                         f"got {type(graph).__name__}")
     elif draw_options:
         raise TypeError("to_svg: drawing options apply to a Node, not to a finished Digraph")
+    return _render_svg(graph.source)
+
+
+def _render_svg(dot_source):
+    """Lay out DOT source with Graphviz's `dot` algorithm and render it as SVG.
+
+    pygraphviz calls Graphviz's C library in-process (gvLayout, gvRender), so
+    the result is the SVG that `dot -Tsvg` writes, without that program.
+    """
     try:
-        return graph.pipe(format="svg", encoding="utf-8")
-    except graphviz.ExecutableNotFound as error:
-        raise GraphvizNotFoundError(INSTALL_DOT) from error
+        import pygraphviz
+    except ImportError:
+        raise GraphvizNotFoundError(INSTALL_DRAWING) from None
+    with _graphviz_messages() as messages:
+        svg = pygraphviz.AGraph(string=dot_source).draw(format="svg", prog="dot")
+    for message in messages:
+        warnings.warn(f"Graphviz: {message}", RuntimeWarning, stacklevel=3)
+    return svg.decode("utf-8")
+
+
+@contextlib.contextmanager
+def _graphviz_messages():
+    """Collect what Graphviz's C code writes to file descriptor 2 while drawing.
+
+    The fontconfig inside pygraphviz's Linux wheels is older than most systems'
+    configuration files and complains about them on stderr ("Fontconfig
+    warning: ... unknown element"), harmlessly, in every first drawing; a
+    Jupyter kernel would show that in the cell. Those lines are dropped; every
+    other line is yielded (in the list, after the block) to be re-raised as a
+    Python warning, so real Graphviz messages are still seen.
+    """
+    messages = []
+    sys.stderr.flush()
+    with tempfile.TemporaryFile() as sink:
+        saved = os.dup(2)
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield messages
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            for line in sink.read().decode("utf-8", "replace").splitlines():
+                if line.strip() and not line.startswith("Fontconfig "):
+                    messages.append(line.strip())
 
 
 def _import_graphviz():
     try:
         import graphviz
     except ImportError:
-        raise ImportError(INSTALL_PYTHON_GRAPHVIZ) from None
+        raise ImportError(INSTALL_DRAWING) from None
     return graphviz
+
+
+def __getattr__(name):
+    """dp.viz.Digraph: made on first use, so that importing dp.viz does not import graphviz."""
+    if name == "Digraph":
+        return _drawing_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @functools.cache
 def _drawing_class():
-    """A graphviz.Digraph whose notebook display survives a missing `dot`.
+    """A graphviz.Digraph that shows itself in a notebook as SVG drawn by pygraphviz.
 
-    Made on first use, so that importing dp.viz does not import graphviz.
+    The `graphviz` package only writes DOT source (pure Python); showing the graph
+    would call the system program `dot`. This subclass renders through
+    _render_svg instead, and without pygraphviz shows install instructions
+    rather than a traceback. Notebooks that draw their own graphs use it as
+    dp.viz.Digraph, with graphviz.Digraph's API.
     """
     graphviz = _import_graphviz()
 
     class GraphDrawing(graphviz.Digraph):
-        """A Digraph that, without `dot`, shows install instructions instead of a traceback."""
+        """A graphviz.Digraph drawn in notebooks by pygraphviz's built-in Graphviz."""
 
         def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
             try:
-                return super()._repr_mimebundle_(include, exclude, **kwargs)
-            except graphviz.ExecutableNotFound:
-                return {"text/plain": INSTALL_DOT}
+                return {"image/svg+xml": _render_svg(self.source)}
+            except GraphvizNotFoundError:
+                return {"text/plain": INSTALL_DRAWING}
 
     GraphDrawing.__qualname__ = "GraphDrawing"  # its repr: dp.viz.GraphDrawing, not <locals>
+    GraphDrawing.__module__ = __name__
     return GraphDrawing
 
 

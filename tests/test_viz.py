@@ -164,16 +164,48 @@ def test_bad_draw_arguments_get_clear_errors(kwargs, error, message):
         draw(**kwargs)
 
 
-def test_missing_dot_says_how_to_install_it(monkeypatch, tmp_path):
+def test_drawing_never_runs_a_dot_program(monkeypatch, tmp_path):
+    # The only `dot` on PATH is a trap: it records that it ran, and fails.
+    trap, ran = tmp_path / "dot", tmp_path / "dot-ran"
+    trap.write_text(f"#!/bin/sh\ntouch {ran}\nexit 1\n")
+    trap.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    nodes, edges = parse_svg(to_svg(paper_example()))
+    assert len(nodes) == 5 and len(edges) == 4
+    bundle = draw(paper_example())._repr_mimebundle_()
+    assert len(parse_svg(bundle["image/svg+xml"])[0]) == 5
+    assert not ran.exists()
+
+
+def test_missing_pygraphviz_says_how_to_install_it(monkeypatch):
     drawing = draw(paper_example())
-    monkeypatch.setenv("PATH", str(tmp_path))  # a PATH without `dot`
+    monkeypatch.setitem(sys.modules, "pygraphviz", None)  # as if not installed
     with pytest.raises(GraphvizNotFoundError) as error:
         to_svg(drawing)
-    for command in ("apt-get install graphviz", "conda install graphviz",
-                    "brew install graphviz"):
-        assert command in str(error.value)
+    assert "pip install graphviz pygraphviz" in str(error.value)
+    assert isinstance(error.value, ImportError)
     # In a notebook: the install message as text, not a traceback.
-    assert drawing._repr_mimebundle_() == {"text/plain": viz.INSTALL_DOT}
+    assert drawing._repr_mimebundle_() == {"text/plain": viz.INSTALL_DRAWING}
+
+
+def test_own_digraphs_show_themselves_as_svg_and_graphviz_warnings_reach_python():
+    graph = viz.Digraph(graph_attr={"rankdir": "LR"})
+    graph.node("x", "x = 2", shape="box")
+    graph.node("f", "f = x²", shape="no-such-shape")
+    graph.edge("x", "f", label="2x")
+    with pytest.warns(RuntimeWarning, match="Graphviz: .*no-such-shape"):
+        bundle = graph._repr_mimebundle_()
+    nodes, edges = parse_svg(bundle["image/svg+xml"])
+    assert sorted(lines[0] for lines in nodes.values()) == ["f = x²", "x = 2"]
+    assert edges == [("x = 2", "f = x²")]
+
+
+def test_graphviz_messages_keep_real_lines_and_drop_fontconfig_noise():
+    import os
+    with viz._graphviz_messages() as messages:
+        os.write(2, b'Fontconfig warning: "05-reset-dirs-sample.conf", line 6: unknown element\n')
+        os.write(2, b"Warning: using box for unknown shape\n")
+    assert messages == ["Warning: using box for unknown shape"]
 
 
 def test_the_drawing_shows_itself_as_svg_in_a_notebook():
