@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from dp import viz  # noqa: E402
+from dp import graph_drawing, training_plots, viz  # noqa: E402
 from dp.node import Node  # noqa: E402
 from dp.viz import (GraphvizNotFoundError, LivePlot, draw, natural_key,  # noqa: E402
                     plot_grad_magnitudes, plot_loss, plot_losses, to_svg,
@@ -202,7 +202,7 @@ def test_own_digraphs_show_themselves_as_svg_and_graphviz_warnings_reach_python(
 
 def test_graphviz_messages_keep_real_lines_and_drop_fontconfig_noise():
     import os
-    with viz._graphviz_messages() as messages:
+    with graph_drawing._graphviz_messages() as messages:
         os.write(2, b'Fontconfig warning: "05-reset-dirs-sample.conf", line 6: unknown element\n')
         os.write(2, b"Warning: using box for unknown shape\n")
     assert messages == ["Warning: using box for unknown shape"]
@@ -306,7 +306,7 @@ class FakeNotebook:
 
 def test_live_plot_in_a_notebook_redraws_the_growing_curve(monkeypatch):
     notebook = FakeNotebook()
-    monkeypatch.setattr(viz, "_notebook_display",
+    monkeypatch.setattr(training_plots, "_notebook_display",
                         lambda: (notebook.display, notebook.clear_output))
     with LivePlot(min_interval=0) as live:
         for loss in [4.0, 3.0, 2.0, 1.0]:
@@ -320,7 +320,7 @@ def test_live_plot_in_a_notebook_redraws_the_growing_curve(monkeypatch):
 
 def test_live_plot_redraws_at_most_every_min_interval(monkeypatch):
     notebook = FakeNotebook()
-    monkeypatch.setattr(viz, "_notebook_display",
+    monkeypatch.setattr(training_plots, "_notebook_display",
                         lambda: (notebook.display, notebook.clear_output))
     live = LivePlot(min_interval=3600, smooth=10)
     for loss in range(20):
