@@ -111,12 +111,13 @@ def _dense(activation, fan_in, fan_out, name, param, init, bias_init):
     return layer, layer.param
 
 
-def _factory(activation, formula):
+def _factory(method_name, activation, formula):
     def factory(fan_in, fan_out, name=None, param=None, init="he_uniform",
                 bias_init="uniform"):
         return _dense(activation, fan_in, fan_out, name, param, init, bias_init)
 
-    factory.__doc__ = (f"A layer {formula}: returns (forward_fn, param), see NeuralNode.")
+    factory.__name__, factory.__qualname__ = method_name, f"NeuralNode.{method_name}"
+    factory.__doc__ = f"A layer {formula}: returns (forward_fn, param), see NeuralNode."
     return staticmethod(factory)
 
 
@@ -137,10 +138,10 @@ class NeuralNode:
         from dp.nn import _full_name
         return _full_name(name, suffix)
 
-    _Linear_Layer = _factory(None, "X · W + b")
-    _ReLu_Layer = _factory("relu", "max(0, X · W + b)")
-    _Sigmoid_Layer = _factory("sigmoid", "σ(X · W + b)")
-    _Tanh_Layer = _factory("tanh", "tanh(X · W + b)")
+    _Linear_Layer = _factory("_Linear_Layer", None, "X · W + b")
+    _ReLu_Layer = _factory("_ReLu_Layer", "relu", "max(0, X · W + b)")
+    _Sigmoid_Layer = _factory("_Sigmoid_Layer", "sigmoid", "σ(X · W + b)")
+    _Tanh_Layer = _factory("_Tanh_Layer", "tanh", "tanh(X · W + b)")
 
 
 # The 2019 notebooks say `nn = NeuralNode` and `class Net(nn.Model)`.
