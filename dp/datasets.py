@@ -444,9 +444,12 @@ def layout_for_deep_teaching_commons(variant=None, target_dir=None):
             if not data.startswith(b"\x1f\x8b"):  # a plain copy: the package reads only gzip
                 data = gzip.compress(data)
             handle, temporary = tempfile.mkstemp(dir=target, prefix=f".{spec.gz_name}.")
-            with os.fdopen(handle, "wb") as file:
-                file.write(data)
-            os.replace(temporary, final)
+            try:
+                with os.fdopen(handle, "wb") as file:
+                    file.write(data)
+                os.replace(temporary, final)  # never a half-written file under the real name
+            finally:
+                Path(temporary).unlink(missing_ok=True)
         placed.append(final)
     return tuple(placed)
 

@@ -46,10 +46,7 @@ _MORE_STYLE = {"shape": "note", "style": "dashed", "fontcolor": "#555555"}
 
 
 class GraphvizNotFoundError(RuntimeError, ImportError):
-    """Graphviz cannot lay out the drawing here: ``pygraphviz`` is missing.
-
-    The message says how to install it.
-    """
+    """pygraphviz, which lays out and renders drawings, is missing (the message says what to do)."""
 
 
 def draw(node: Node, show_values: bool = False, show_grads: bool = False,

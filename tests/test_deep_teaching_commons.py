@@ -52,12 +52,15 @@ def test_old_notebook_code_reads_verified_fashion_mnist_unchanged(tmp_path, caps
         str(folder / spec.gz_name) for spec in datasets.FILES["fashion"])
     x_train, y_train, x_test, y_test = run_old_notebook(folder)
     assert "download aborted" in capsys.readouterr().out
-    dp_x_train, dp_y_train, dp_x_test, dp_y_test = datasets.load_mnist(
-        "fashion", one_hot=True, dtype=np.float32)
     assert x_train.shape == (60000, 784) and x_test.shape == (10000, 784)
-    # deep-teaching-commons divides pixels by 256, dp by 255: compare the pixels.
-    np.testing.assert_array_equal(np.rint(x_train * 256), np.rint(dp_x_train * 255))
-    np.testing.assert_array_equal(np.rint(x_test * 256), np.rint(dp_x_test * 255))
+    # dp's raw pixels (uint8: the smallest copy); the package divides them by 256,
+    # which float32 holds exactly. Compared in slices to keep memory low.
+    dp_x_train, dp_y_train, dp_x_test, dp_y_test = datasets.load_mnist(
+        "fashion", one_hot=True, normalized=False, dtype=np.uint8)
+    for ours, theirs in ((dp_x_train, x_train), (dp_x_test, x_test)):
+        for start in range(0, len(ours), 10000):
+            np.testing.assert_array_equal(theirs[start:start + 10000] * 256,
+                                          ours[start:start + 10000])
     np.testing.assert_array_equal(y_train, dp_y_train)
     np.testing.assert_array_equal(y_test, dp_y_test)
 
@@ -100,3 +103,10 @@ def test_find_mnist_never_downloads(machine, mirror):
     assert mirror.requests == []
     put(machine.files, machine.debian)
     assert [p.parent for p in datasets.find_mnist("fashion")] == [machine.debian] * 4
+
+
+def test_a_data_dir_before_the_flag_is_refused_with_the_right_order(capsys):
+    with pytest.raises(SystemExit) as exit:
+        datasets.main(["fashion", "somewhere", "--for-deep-teaching-commons"])
+    assert exit.value.code == 2
+    assert "give the folder after --for-deep-teaching-commons" in capsys.readouterr().err

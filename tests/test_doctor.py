@@ -42,7 +42,7 @@ def test_this_machine_can_run_the_course_and_every_line_has_a_mark():
                 assert line(checks, f"✓ {name}: ")
     for piece in ("virtual environment", "nbgrader extensions", "Jupyter kernel",
                   "graph drawing", "Fashion-MNIST (needed: DP_MNIST_VARIANT=fashion)",
-                  "free disk space", "Python (make env uses it)"):
+                  "free disk space", "Python"):
         assert line(checks, f"✓ {piece}: ")
     assert line(checks, "✓ Python in .venv: ").endswith(
         f"{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}")

@@ -228,6 +228,14 @@ def test_dp_imports_without_the_graphviz_package():
     assert "pip install graphviz" in result.stdout
 
 
+def test_importing_dp_and_dp_viz_loads_no_drawing_library():
+    program = ("import sys, dp, dp.viz\n"
+               "print(sorted(m for m in ('graphviz', 'pygraphviz') if m in sys.modules))\n")
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True,
+                            text=True, timeout=60)
+    assert (result.returncode, result.stdout) == (0, "[]\n"), result.stderr
+
+
 # -- loss curves -------------------------------------------------------------------------------
 
 

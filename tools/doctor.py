@@ -33,8 +33,10 @@ def python_check(root, venv_python):
     needed = (int(match.group(1)), int(match.group(2))) if match else (3, 11)
     results = []
     here = sys.version_info[:2]
-    results.append(["ok" if here >= needed else "bad", "Python (make env uses it)",
-                    f"{sys.executable}: {sys.version.split()[0]}, needs >= "
+    # make puts .venv/bin first on PATH: this is .venv's Python if there is one, else
+    # the python3 that make env would build .venv with.
+    results.append(["ok" if here >= needed else "bad", "Python",
+                    f"{sys.version.split()[0]} ({sys.executable}), needs >= "
                     f"{needed[0]}.{needed[1]}",
                     f"install Python {needed[0]}.{needed[1]} or newer and run "
                     f"make PYTHON=/path/to/python3.{needed[1]} env"])

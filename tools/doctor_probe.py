@@ -115,6 +115,8 @@ def data_checks(results, needed):
             what, fix = f"{title} (needed: DP_MNIST_VARIANT={variant})", (
                 f"DP_MNIST_VARIANT={variant} .venv/bin/python -m tools.setup_data "
                 f"(downloads it; offline it says the other ways)")
+            if variant == "digits":
+                fix += "; or set DP_MNIST_VARIANT=fashion to use Fashion-MNIST"
         else:
             what, fix = f"{title} (not needed now)", (
                 f".venv/bin/python -m dp.datasets {variant} when online")
