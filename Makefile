@@ -1,7 +1,9 @@
-# The course's two commands (see README.md):
-#   make lab    set up .venv if needed and open the course in JupyterLab
-#   make test   set up .venv if needed and run every test
-# Both are idempotent: the environment is rebuilt only when pyproject.toml changes.
+# The course's commands; `make help` lists every target with one line each.
+# Students need two (see README.md): `make lab` and `make test`. Targets that
+# need .venv set it up first; it is rebuilt only when pyproject.toml changes.
+#
+# Each target's rule line ends with `## what it does`: that comment is its line
+# in `make help`, so a new target documents itself there.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -22,9 +24,13 @@ LAB_ARGS ?=
 ROLE     ?= student
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test env release grade collect bench clean-env
+.PHONY: help env lab test lint clean-env doctor bench release collect grade validate student-export
 
-env: $(STAMP)
+help: ## list the targets with what each does
+	@awk 'BEGIN { FS = ":[^#]*## " } /^[a-zA-Z][a-zA-Z0-9_-]*:.*## / \
+	    { printf "  make %-10s %s\n", $$1, $$2 }' $(firstword $(MAKEFILE_LIST))
+
+env: $(STAMP) ## create .venv with dp and everything the course and tests need
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,32 +40,35 @@ $(STAMP): pyproject.toml
 
 # tools/lab.py first copies new assignments into work/ (never overwriting) and trusts
 # the lectures; ROLE=instructor keeps nbgrader's instructor tools (config/README.md).
-lab: $(STAMP) ## open the course in JupyterLab (ROLE=student|instructor, LAB_ARGS=...)
+lab: $(STAMP) ## open the course in JupyterLab [ROLE=student|instructor LAB_PORT=8888 LAB_ARGS=...]
 	$(BIN)/python -m tools.setup_data
 	$(BIN)/python -m tools.lab --role $(ROLE) -- --ServerApp.ip=127.0.0.1 --port=$(LAB_PORT) \
 	    $(ROOT_FLAG) $(LAB_ARGS)
 
-# Set-up first: the MNIST variant is found or downloaded now (tools/setup_data.py),
-# so that no test needs the network. Then one pytest run: the library's tests,
-# the pipeline's tests, and every notebook.
+# The linter first (seconds). Then set-up: the MNIST variant is found or
+# downloaded now (tools/setup_data.py), so that no test needs the network. Then
+# one pytest run: the library's tests, the pipeline's tests, and every notebook.
 # Strict --nbval compares stored outputs only where cells have them (course/);
 # source/ notebooks are stored without outputs, so there it checks they run.
-test: $(STAMP)
+test: $(STAMP) ## lint, then run every test and notebook
+	$(BIN)/ruff check .
 	@$(TEST_ENV) $(BIN)/python -m tools.setup_data
 	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadgroup \
 	    --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	    tests source course
 
-clean-env:
+lint: $(STAMP) ## check the code with ruff (rules in pyproject.toml)
+	$(BIN)/ruff check .
+
+clean-env: ## delete .venv
 	rm -rf $(VENV)
 
 # Run it when something is off: the system's Python runs it, so it works without .venv.
-.PHONY: doctor
 doctor: ## check what the course needs here, one line each with the fix (offline, a few seconds)
 	@$(PYTHON) -m tools.doctor
 
 # Benchmarks (not part of `make test`, which runs only a quick smoke run).
-bench: $(STAMP)
+bench: $(STAMP) ## time dp against NumPy (and PyTorch if installed)
 	$(BIN)/python -m bench
 
 # --- Grading (issue 8; tools/README.md) --------------------------------------------
@@ -68,20 +77,19 @@ bench: $(STAMP)
 #   make grade A=<assignment> [GRADE_ARGS="--force --Execute.timeout=300"]
 #                                         autograde + feedback/ + autograded/grades.csv
 #   make validate NB=<notebook.ipynb>     what the students' Validate button runs
-.PHONY: validate student-export
 
-release: $(STAMP)
+release: $(STAMP) ## regenerate release/ from source/ [A=<assignment>]
 	$(BIN)/python -m tools.release $(A)
 
-collect: $(STAMP)
+collect: $(STAMP) ## gather submissions into submitted/ A=<assignment> [FROM=<folder>]
 	@test -n "$(A)" || { echo "usage: make collect A=<assignment> [FROM=<folder>]" >&2; exit 2; }
 	$(BIN)/python -m tools.collect $(A) $(if $(FROM),--from "$(FROM)")
 
-grade: $(STAMP)
+grade: $(STAMP) ## autograde, feedback and grades.csv A=<assignment> [GRADE_ARGS=...]
 	@test -n "$(A)" || { echo "usage: make grade A=<assignment> [GRADE_ARGS=...]" >&2; exit 2; }
 	$(BIN)/python -m tools.grade $(A) $(GRADE_ARGS)
 
-validate: $(STAMP)
+validate: $(STAMP) ## what the students' Validate button runs NB=<notebook.ipynb>
 	@test -n "$(NB)" || { echo "usage: make validate NB=<path/to/notebook.ipynb>" >&2; exit 2; }
 	$(BIN)/nbgrader validate "$(NB)"
 

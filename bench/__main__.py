@@ -45,7 +45,8 @@ def check_agreement(steps, dtype):
             raise AssertionError(f"{name}: loss {loss} != numpy's {reference_loss}")
         for key, value in reference.items():
             if new[key].dtype != value.dtype:
-                raise AssertionError(f"{name}: {key} became {new[key].dtype}, expected {value.dtype}")
+                raise AssertionError(f"{name}: {key} became {new[key].dtype}, "
+                                     f"expected {value.dtype}")
             np.testing.assert_allclose(new[key], value, rtol=tolerance, atol=tolerance,
                                        err_msg=f"{name}: {key} differs from numpy's update")
 
@@ -85,11 +86,14 @@ def print_mlp(rows):
         if "note" in row:
             print(f"{row['dtype']:8} {row['variant']:22} {row['note']}")
         else:
-            print(f"{row['dtype']:8} {row['variant']:22} {row['median_ms']:8.2f} {row['vs_numpy']:8.2f}")
-    torch32 = [r for r in rows if r["variant"] == "PyTorch eager" and r["dtype"] == "float32" and "median_ms" in r]
+            print(f"{row['dtype']:8} {row['variant']:22} {row['median_ms']:8.2f} "
+                  f"{row['vs_numpy']:8.2f}")
+    torch32 = [r for r in rows if r["variant"] == "PyTorch eager" and r["dtype"] == "float32"
+               and "median_ms" in r]
     dp32 = [r for r in rows if r["variant"] == "dp Node API" and r["dtype"] == "float32"]
     if torch32:
-        print(f"dp Node API / PyTorch (float32): {dp32[0]['median_ms'] / torch32[0]['median_ms']:.2f}")
+        ratio = dp32[0]["median_ms"] / torch32[0]["median_ms"]
+        print(f"dp Node API / PyTorch (float32): {ratio:.2f}")
 
 
 def print_scaling(rows, per_node):
@@ -104,11 +108,13 @@ def print_scaling(rows, per_node):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks that it runs")
-    parser.add_argument("--json", default="bench/results/latest.json", help="where to write results")
+    parser.add_argument("--json", default="bench/results/latest.json",
+                        help="where to write results")
     args = parser.parse_args(argv)
 
     if args.quick:
-        rounds, chains, depths, per_node_n, epoch_examples = 3, [1_000, 10_000], [10, 20], 1_000, 1_280
+        rounds, chains, depths = 3, [1_000, 10_000], [10, 20]
+        per_node_n, epoch_examples = 1_000, 1_280
     else:
         rounds, chains, depths, per_node_n, epoch_examples = (
             60, [1_000, 10_000, 100_000, 1_000_000], [10, 20, 40, 60], 100_000, 60_000)
@@ -119,7 +125,8 @@ def main(argv=None):
     results["graph_scaling"] = graph_scaling.run(chains, depths)
     results["bytes_per_node"] = graph_scaling.bytes_per_node(per_node_n)
     print_scaling(results["graph_scaling"], results["bytes_per_node"])
-    results["epoch"] = [epoch.run(np.float32, epoch_examples), epoch.run(np.float64, epoch_examples)]
+    results["epoch"] = [epoch.run(np.float32, epoch_examples),
+                        epoch.run(np.float64, epoch_examples)]
     print(f"\nOne epoch of {epoch_examples} examples, batch 128, dp Model + SGD.train:")
     for row in results["epoch"]:
         print(f"  {row['dtype']}: {row['seconds']:.1f} s")

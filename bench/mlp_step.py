@@ -53,12 +53,14 @@ def dp_node_step(param, x, y):
     """The same network written with dp's Node API, as a student would."""
     h = Node(x)
     for i in (1, 2, 3):
-        h = h.dot(Node(param[f"h{i}_weight"], f"h{i}_weight")) + Node(param[f"h{i}_bias"], f"h{i}_bias")
+        weight = Node(param[f"h{i}_weight"], f"h{i}_weight")
+        h = h.dot(weight) + Node(param[f"h{i}_bias"], f"h{i}_bias")
         if i < 3:
             h = h.relu()
     loss = (-1 * (Node(y) * h.softmax().log())).sum()
     grad = loss.grad(1)
-    return {name: param[name] - LEARNING_RATE * grad[name] for name in NAMES}, float(loss.value[0, 0])
+    new_param = {name: param[name] - LEARNING_RATE * grad[name] for name in NAMES}
+    return new_param, float(loss.value[0, 0])
 
 
 class MnistNetwork(Model):

@@ -18,7 +18,8 @@ import importlib
 from dp import init, losses, nn, optim, utils
 from dp.gradcheck import gradcheck, numerical_gradient
 from dp.init import seed
-from dp.nn import Model, NeuralNode
+from dp.legacy import NeuralNode
+from dp.nn import Model
 from dp.node import Node
 from dp.optim import SGD, Adam, Optimizer, RMS_Prop, SGD_Momentum
 

@@ -55,12 +55,13 @@ import numpy as np
 import pooch
 import requests
 
+from dp import _checks
 from dp.idx import IdxFormatError, parse_idx, read_bytes
 
 __all__ = [
     "load_mnist",
     "fetch_mnist",
-    "Mnist",
+    "Mnist",  # noqa: F822 (dp.legacy's, see __getattr__)
     "DataFile",
     "DatasetNotFoundError",
     "ChecksumMismatchError",
@@ -206,9 +207,7 @@ def resolve_variant(variant=None):
                 f"expected one of {VARIANTS} (or unset it for 'digits')"
             )
         return from_env
-    if variant not in VARIANTS:
-        raise ValueError(f"variant={variant!r} is not known; expected one of {VARIANTS} or None")
-    return variant
+    return _checks.one_of("variant", variant, VARIANTS, hint=" or None")
 
 
 def search_dirs(variant, data_dir=None):
@@ -266,7 +265,8 @@ def _find_local(spec, folders, problems):
             try:
                 return path, _verified_array(path, spec)
             except _INVALID_FILE_ERRORS as error:
-                warnings.warn(f"not using a damaged file: {error}", CorruptDataWarning, stacklevel=4)
+                warnings.warn(f"not using a damaged file: {error}", CorruptDataWarning,
+                              stacklevel=4)
                 problems.append(str(error))
     return None
 
@@ -508,7 +508,8 @@ def load_mnist(variant=None, data_dir=None, flatten=True, one_hot=False, normali
 def _checked_dtype(dtype, normalized):
     dtype = np.dtype(dtype)
     if dtype.kind not in "iuf":
-        raise ValueError(f"dtype={dtype} is not a numeric type; expected e.g. np.float64 or np.uint8")
+        raise ValueError(f"dtype={dtype} is not a numeric type; "
+                         "expected e.g. np.float64 or np.uint8")
     if normalized and dtype.kind != "f":
         raise ValueError(
             f"dtype={dtype} cannot hold pixels normalized into [0, 1]; "
@@ -533,59 +534,12 @@ def _convert(x_train, y_train, x_test, y_test, flatten, one_hot, normalized, dty
     return images(x_train), labels(y_train), images(x_test), labels(y_test)
 
 
-class Mnist:
-    """Stand-in for ``deep_teaching_commons.data.fundamentals.mnist.Mnist``.
-
-    Old notebooks keep working after changing only their import::
-
-        from dp.datasets import Mnist
-        mnist_loader = Mnist(data_dir)
-        train_images, train_labels, test_images, test_labels = mnist_loader.get_all_data(
-            flatten=True, one_hot_enc=True, normalized=True)
-
-    Unlike the original, it verifies the files, repairs damaged ones, also
-    finds copies outside ``data_dir`` (see :func:`load_mnist`), and honours
-    ``DP_MNIST_VARIANT``.  Differences in the numbers: normalized pixels are
-    divided by 255 (the original divided by 256, so 1.0 was never reached)
-    and are float64 (the original gave float32).
-    """
-
-    def __init__(self, data_dir=None, auto_download=True, verbose=True, variant=None):
-        self.data_dir = data_dir
-        self.auto_download = auto_download
-        self.verbose = verbose
-        self.variant = resolve_variant(variant)
-        if auto_download:
-            self.download()
-
-    def download(self):
-        """Make sure the files are available (downloading them if needed)."""
-        paths = fetch_mnist(self.variant, self.data_dir)
-        if self.verbose:
-            print(f"{TITLES[self.variant]} files verified:", *paths, sep="\n  ")
-
-    def get_all_data(self, one_hot_enc=None, flatten=True, normalized=None):
-        """Return ``train_images, train_labels, test_images, test_labels``.
-
-        Args:
-            one_hot_enc: labels as one-hot rows (else integers 0-9).
-            flatten: images as 784-vectors (else 28x28).
-            normalized: pixels as float64 in [0, 1] (else uint8 in 0..255,
-                as the original class returned them).
-        """
-        arrays = [array for _, array in _obtain(self.variant, self.data_dir, self.auto_download)]
-        dtype = np.float64 if normalized else np.uint8
-        # One-hot labels were float64 in the original, whatever the images were.
-        x_train, y_train, x_test, y_test = _convert(
-            *arrays, flatten, False, bool(normalized), dtype)
-        if one_hot_enc:
-            y_train, y_test = self.to_one_hot_enc(y_train), self.to_one_hot_enc(y_test)
-        return x_train, y_train, x_test, y_test
-
-    @staticmethod
-    def to_one_hot_enc(labels):
-        """Integer labels 0-9 as one-hot rows (float64), e.g. 2 -> [0, 0, 1, 0, ...]."""
-        return np.eye(10)[labels]
+def __getattr__(name):
+    # The deep_teaching_commons loader of the 2019 notebooks lives in dp.legacy.
+    if name == "Mnist":
+        from dp.legacy import Mnist
+        return Mnist
+    raise AttributeError(f"module 'dp.datasets' has no attribute {name!r}")
 
 
 def main(argv=None):
@@ -601,7 +555,8 @@ def main(argv=None):
     """
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m dp.datasets", description=main.__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m dp.datasets",
+                                     description=main.__doc__.split("\n")[0])
     parser.add_argument("variant", nargs="?", choices=VARIANTS,
                         help=f"default: ${VARIANT_ENV}, else digits")
     parser.add_argument("data_dir", nargs="?", help=f"default: ${DATA_DIR_ENV} or the user cache")

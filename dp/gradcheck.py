@@ -29,17 +29,26 @@ TINY = 1e-8
 _VERDICTS = ((1e-7, "good"), (1e-4, "acceptable"), (1e-2, "suspicious"))
 
 
-def numerical_gradient(f, x, eps=1e-6):
+def numerical_gradient(f, x, eps: float = 1e-6) -> np.ndarray:
     """Central-difference gradient of a scalar function f at x.
 
         grad[i] = ( f(x + eps e_i) - f(x - eps e_i) ) / (2 eps)   for every entry i
 
-    f: called as f(v) with v a float64 array of x's shape; returns a number (or
-       an array with a single entry).
-    x: the point, an array (or nested list) of real numbers of any shape. It is
-       not modified: f gets a float64 copy in which one entry at a time is
-       nudged by ±eps and then put back.
-    Returns a float64 array of x's shape. f is evaluated 2 * x.size times.
+    f is evaluated 2 * x.size times.
+
+    Args:
+        f: called as f(v) with v a float64 array of x's shape; returns a number
+            (or an array with a single entry).
+        x: the point, an array (or nested list) of real numbers of any shape. It
+            is not modified: f gets a float64 copy in which one entry at a time
+            is nudged by ±eps and then put back.
+        eps: the finite-difference step.
+
+    Returns:
+        A float64 array of x's shape.
+
+    Raises:
+        TypeError: if x is not an array of real numbers.
     """
     _check_eps(eps)
     if isinstance(x, (str, bytes, Node)) or np.asarray(x).dtype.kind not in "biuf":
@@ -58,35 +67,50 @@ def numerical_gradient(f, x, eps=1e-6):
     return grad
 
 
-def relative_error(analytic, numerical, tiny=TINY):
+def relative_error(analytic, numerical, tiny: float = TINY) -> np.ndarray:
     """Entry-wise |a - n| / max(|a| + |n|, tiny).
 
     Relative, so that gradients of size 1e3 and 1e-3 are judged alike; it lies
-    in [0, 1], and 1 means unrelated (e.g. opposite signs). `tiny` keeps 0/0
+    in [0, 1], and 1 means unrelated (e.g. opposite signs). ``tiny`` keeps 0/0
     away: two gradients that are both (almost) zero have error ≈ 0. Its price:
     where the true gradient is 0, round-off in the numerical one (say 1e-10)
     shows up as |n| / tiny = 1e-2; then look at the size of the gradients too.
+
+    Args:
+        analytic: the gradient to judge, an array.
+        numerical: the reference gradient, an array of the same shape.
+        tiny: the floor of the denominator.
+
+    Returns:
+        The entry-wise relative errors, a float64 array.
     """
     a = np.asarray(analytic, dtype=np.float64)
     n = np.asarray(numerical, dtype=np.float64)
     return np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), tiny)
 
 
-def gradcheck(f, params, eps=1e-6, *, tiny=TINY, verbose=False):
+def gradcheck(f, params, eps: float = 1e-6, *, tiny: float = TINY,
+              verbose: bool = False) -> dict[str, float]:
     """Check dp's gradients of f against central differences.
 
-    f:      a function of Nodes returning a 1x1 Node. It is called with one named
+    Args:
+        f: a function of Nodes returning a 1x1 Node. It is called with one named
             leaf per parameter, as keyword arguments: f(**{name: Node(value, name)}),
             e.g. gradcheck(lambda W, b: (x.dot(W) + b).relu().sum(), {"W": W, "b": b}).
             Use f = lambda **p: ... for names that are not Python identifiers.
-    params: {name: array} the values at which to check. They are copied to
+        params: {name: array} the values at which to check. They are copied to
             float64 (yours are not modified).
-    eps:    the finite-difference step.
-    tiny:   the floor of the denominator of the relative error.
-    verbose: print a small table, one row per parameter.
+        eps: the finite-difference step.
+        tiny: the floor of the denominator of the relative error.
+        verbose: print a small table, one row per parameter.
 
-    Returns {name: maximum over the entries of |a - n| / max(|a| + |n|, tiny)},
-    a the gradient from dp's backward pass, n the central difference.
+    Returns:
+        {name: maximum over the entries of |a - n| / max(|a| + |n|, tiny)},
+        a the gradient from dp's backward pass, n the central difference.
+
+    Raises:
+        TypeError: if f is not a function or does not return a 1x1 Node.
+        ValueError: if f is not deterministic or its value is not finite.
 
     How to read it:
       * < 1e-7 good; 1e-7 to 1e-4 acceptable (more so for deep or long
@@ -136,7 +160,7 @@ def gradcheck(f, params, eps=1e-6, *, tiny=TINY, verbose=False):
         a = analytic.get(name, np.zeros_like(value))
         perturbed = dict(values)  # the other parameters stay at their values
 
-        def f_of_this_param(x, name=name):
+        def f_of_this_param(x, name=name, perturbed=perturbed):
             perturbed[name] = x
             return evaluate(perturbed).value
 

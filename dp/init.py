@@ -1,8 +1,8 @@
 """Initial values for the parameters of a layer, and dp's random number generator.
 
-A weight initializer is a function `(fan_in, fan_out, rng) -> array` of shape
-(fan_in, fan_out): `fan_in` inputs go into each unit, `fan_out` units come out,
-`rng` is a `numpy.random.Generator`. A bias initializer has the same arguments
+A weight initializer is a function ``(fan_in, fan_out, rng) -> array`` of shape
+(fan_in, fan_out): ``fan_in`` inputs go into each unit, ``fan_out`` units come out,
+``rng`` is a ``numpy.random.Generator``. A bias initializer has the same arguments
 and returns an array of shape (1, fan_out).
 
 Why the scale matters: a unit sums fan_in products w·x. If the weights have
@@ -17,8 +17,8 @@ A uniform distribution on [-bound, bound] has variance bound² / 3, which is
 where the √3 in the uniform bounds below comes from.
 
 Randomness: all of dp (layer initialization, dropout masks, the optimizers'
-random mini-batches) draws from one generator, `generator()`. `seed(s)` replaces
-it with a fresh one seeded with `s`, which makes a whole run reproducible.
+random mini-batches) draws from one generator, ``generator()``. ``seed(s)`` replaces
+it with a fresh one seeded with ``s``, which makes a whole run reproducible.
 """
 
 import numbers
@@ -35,10 +35,11 @@ __all__ = [
 _generator = np.random.default_rng()
 
 
-def seed(s):
-    """Make dp's randomness reproducible: replace the shared generator by one seeded with `s`.
+def seed(s) -> None:
+    """Make dp's randomness reproducible: replace the shared generator by one seeded with s.
 
-    s: a non-negative integer (or anything numpy.random.default_rng accepts).
+    Args:
+        s: a non-negative integer (or anything numpy.random.default_rng accepts).
     """
     global _generator
     _generator = np.random.default_rng(s)
@@ -47,7 +48,7 @@ def seed(s):
 def generator():
     """The numpy.random.Generator that all of dp draws from.
 
-    Ask for it each time you need it (do not keep it): `seed()` replaces it.
+    Ask for it each time you need it (do not keep it): ``seed()`` replaces it.
     """
     return _generator
 
@@ -143,19 +144,32 @@ def _lookup(table, init, what):
 
 
 def get_initializer(init):
-    """The weight initializer for a name like "he_uniform", or `init` itself if callable."""
+    """The weight initializer for a name like "he_uniform", or ``init`` itself if callable."""
     return _lookup(WEIGHT_INITIALIZERS, init, "weight")
 
 
 def get_bias_initializer(init):
-    """The bias initializer for "uniform" or "zeros", or `init` itself if callable."""
+    """The bias initializer for "uniform" or "zeros", or ``init`` itself if callable."""
     return _lookup(BIAS_INITIALIZERS, init, "bias")
 
 
 def initial_value(init, fan_in, fan_out, shape, dtype, what):
-    """Call initializer `init` and check that it returned an array of `shape`.
+    """Call initializer ``init`` and check that it returned an array of ``shape``.
 
-    Returns a new array of `dtype`. The error names the parameter (`what`).
+    Args:
+        init: an initializer, (fan_in, fan_out, rng) -> array.
+        fan_in: the number of inputs of the layer.
+        fan_out: the number of outputs of the layer.
+        shape: the shape the value must have.
+        dtype: the dtype of the result.
+        what: the parameter's name, for the error.
+
+    Returns:
+        A new array of ``dtype``.
+
+    Raises:
+        ValueError: if the initializer returned another shape.
+        TypeError: if it returned something other than real numbers.
     """
     value = np.asarray(init(fan_in, fan_out, generator()))
     if value.shape != shape:

@@ -1,9 +1,9 @@
-"""Neural-network building blocks on top of `Node`: layers and the `Model` class.
+"""Neural-network building blocks on top of ``Node``: layers and the ``Model`` class.
 
 A layer is a callable object with a name and a dict of trainable parameters.
 Calling it builds its part of the computational graph from the current
-parameter arrays (each one becomes a named leaf `Node(array, "<layer>_<kind>")`),
-so gradients come back under the same names that `Model.get_param()` uses.
+parameter arrays (each one becomes a named leaf ``Node(array, "<layer>_<kind>")``),
+so gradients come back under the same names that ``Model.get_param()`` uses.
 
 Layers (X is a batch: one example per row, m rows):
 
@@ -14,8 +14,8 @@ Layers (X is a batch: one example per row, m rows):
     Dropout  H = X * M / (1 - rate)        M_ij ~ Bernoulli(1 - rate), train mode only
     BatchNorm H = γ * (X - μ) / √(σ² + ε) + β   per column (feature)
 
-A model is a subclass of `Model` that creates its layers in `__init__` and
-defines `forward(x)` and `loss(x, y)`:
+A model is a subclass of ``Model`` that creates its layers in ``__init__`` and
+defines ``forward(x)`` and ``loss(x, y)``:
 
     class Network(Model):
         def __init__(self):
@@ -35,14 +35,13 @@ optimizers' train() switches to it. Before predicting, say so explicitly:
     y_pred = net.forward(x_test)
 """
 
-import numbers
-
 import numpy as np
 
+from dp import _checks, legacy
 from dp import init as initializers
 from dp.node import Node
 
-__all__ = ["Layer", "Dense", "Dropout", "BatchNorm", "Model", "NeuralNode", "nn"]
+__all__ = ["Layer", "Dense", "Dropout", "BatchNorm", "Model", "NeuralNode", "nn"]  # noqa: F822
 
 _SEPARATOR = "_"  # parameter name = layer name + "_" + kind, e.g. "h1_weight"
 
@@ -57,12 +56,6 @@ def _check_layer_name(name):
                         f"model, e.g. \"h1\"; got {name!r}")
 
 
-def _check_size(what, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{what} must be a positive integer, got {value!r}")
-    return int(value)
-
-
 def _as_node(x):
     return x if isinstance(x, Node) else Node(x)
 
@@ -70,11 +63,18 @@ def _as_node(x):
 class Layer:
     """A named part of a model.
 
-    name:     the layer's name; its parameters are named "<name>_<kind>".
-    param:    {full name: ndarray}, the trainable parameters.
-    state:    {full name: ndarray}, values the layer keeps that are not trained
-              by gradients (batch norm's running statistics).
-    training: True in train mode, False in eval mode (set by the model).
+    Args:
+        name: the layer's name, a non-empty string unique in its model.
+
+    Attributes:
+        name: the layer's name; its parameters are named "<name>_<kind>".
+        param: {full name: ndarray}, the trainable parameters.
+        state: {full name: ndarray}, values the layer keeps that are not trained
+            by gradients (batch norm's running statistics).
+        training: True in train mode, False in eval mode (set by the model).
+
+    Raises:
+        TypeError: if name is not a non-empty string.
     """
 
     def __init__(self, name):
@@ -99,25 +99,32 @@ class Dense(Layer):
     """A fully connected layer:  H = act(X · W + b).
 
     X: (m, fan_in), W: (fan_in, fan_out) named "<name>_weight",
-    b: (1, fan_out) named "<name>_bias" (added to every row), act one of
-    None (linear), "relu", "sigmoid", "tanh".
+    b: (1, fan_out) named "<name>_bias" (added to every row).
 
-    init:      weight initializer, a name from dp.init ("he_uniform", the
-               default, "he_normal", "xavier_uniform", "xavier_normal", "zeros")
-               or a function (fan_in, fan_out, rng) -> (fan_in, fan_out) array.
-    bias_init: "uniform" (default: U(±1/√fan_in), as published), "zeros", or a
-               function (fan_in, fan_out, rng) -> (1, fan_out) array.
-    param:     a dict that already holds "<name>_weight" and "<name>_bias" to
-               use those values, or an empty dict to be filled (the 2019 API).
+    Args:
+        fan_in: the number of inputs (columns of X).
+        fan_out: the number of outputs (columns of H).
+        name: the layer's name.
+        activation: act, one of None (linear), "relu", "sigmoid", "tanh".
+        init: weight initializer, a name from dp.init ("he_uniform", the
+            default, "he_normal", "xavier_uniform", "xavier_normal", "zeros")
+            or a function (fan_in, fan_out, rng) -> (fan_in, fan_out) array.
+        bias_init: "uniform" (default: U(±1/√fan_in), as published), "zeros", or
+            a function (fan_in, fan_out, rng) -> (1, fan_out) array.
+        dtype: the floating-point type of W and b.
+
+    Raises:
+        ValueError: for sizes that are not positive integers, an unknown
+            activation or initializer, or an initializer's wrong shape.
     """
 
     ACTIVATIONS = (None, "relu", "sigmoid", "tanh")
 
     def __init__(self, fan_in, fan_out, name, activation=None, init="he_uniform",
-                 bias_init="uniform", dtype=np.float64, param=None):
+                 bias_init="uniform", dtype=np.float64):
         super().__init__(name)
-        self.fan_in = _check_size(f"layer {name!r}: fan_in (number of inputs)", fan_in)
-        self.fan_out = _check_size(f"layer {name!r}: fan_out (number of outputs)", fan_out)
+        self.fan_in = _checks.integer(f"layer {name!r}: fan_in (number of inputs)", fan_in)
+        self.fan_out = _checks.integer(f"layer {name!r}: fan_out (number of outputs)", fan_out)
         if activation not in self.ACTIVATIONS:
             raise ValueError(f"layer {name!r}: activation must be one of "
                              f"{self.ACTIVATIONS}, got {activation!r}")
@@ -129,25 +136,13 @@ class Dense(Layer):
         weight_init = initializers.get_initializer(init)
         bias_init = initializers.get_bias_initializer(bias_init)
 
-        self.param = {} if param is None else param
-        given = [key for key in shapes if key in self.param]
-        if len(given) == 1:
-            raise ValueError(f"layer {name!r}: param holds {given[0]!r} but not the other "
-                             f"one of {list(shapes)}; give both or neither")
-        if given:  # use the values we were given, if they fit
-            for key, shape in shapes.items():
-                value = np.asarray(self.param[key])
-                if value.shape != shape:
-                    raise ValueError(f"layer {name!r}: param[{key!r}] has shape "
-                                     f"{value.shape}, expected {shape}")
-                self.param[key] = value
-        else:
-            self.param[self.weight_name] = initializers.initial_value(
+        self.param = {
+            self.weight_name: initializers.initial_value(
                 weight_init, self.fan_in, self.fan_out, shapes[self.weight_name], dtype,
-                self.weight_name)
-            self.param[self.bias_name] = initializers.initial_value(
+                self.weight_name),
+            self.bias_name: initializers.initial_value(
                 bias_init, self.fan_in, self.fan_out, shapes[self.bias_name], dtype,
-                self.bias_name)
+                self.bias_name)}
 
     def forward(self, x):
         if x.shape[1] != self.fan_in:
@@ -168,21 +163,25 @@ class Dense(Layer):
 
 
 class Dropout(Layer):
-    """Inverted dropout with drop probability `rate`.
+    """Inverted dropout with drop probability ``rate``.
 
     Train mode:  H = X * M / (1 - rate),  M_ij = 0 with probability rate, else 1,
                  a new mask M for every forward pass (from dp.init's generator).
                  Dividing the survivors by (1 - rate) keeps E[H] = X, so
     eval mode:   H = X   needs no rescaling.
+
+    Args:
+        rate: the probability of dropping a unit, in [0, 1).
+        name: the layer's name.
+
+    Raises:
+        ValueError: if rate is not a number in [0, 1).
     """
 
     def __init__(self, rate, name):
         super().__init__(name)
-        if (isinstance(rate, bool) or not isinstance(rate, numbers.Real)
-                or not 0 <= rate < 1):
-            raise ValueError(f"Dropout {name!r}: rate is the probability of dropping a "
-                             f"unit and must be in [0, 1), got {rate!r}")
-        self.rate = float(rate)
+        self.rate = _checks.real(f"Dropout {name!r}: rate (the probability of dropping a unit)",
+                                 rate, lambda v: 0 <= v < 1, "in [0, 1)")
 
     def forward(self, x):
         if not self.training or self.rate == 0:
@@ -208,20 +207,28 @@ class BatchNorm(Layer):
     μ and σ², so a prediction does not depend on the other rows of the batch.
 
     Trainable: γ "<name>_gamma" (ones) and β "<name>_beta" (zeros), both (1, n).
-    State (not trained, in `state` and Model.get_state()):
+    State (not trained, in ``state`` and Model.get_state()):
     "<name>_running_mean" (zeros) and "<name>_running_var" (ones).
     Defaults as in PyTorch: momentum p = 0.1, ε = 1e-5.
+
+    Args:
+        n: the number of features (columns).
+        name: the layer's name.
+        momentum: p, in (0, 1].
+        epsilon: ε, in (0, 1].
+        dtype: the floating-point type of the parameters and the state.
+
+    Raises:
+        ValueError: for an n that is not a positive integer, or a momentum or
+            epsilon outside (0, 1].
     """
 
     def __init__(self, n, name, momentum=0.1, epsilon=1e-5, dtype=np.float64):
         super().__init__(name)
-        self.n = _check_size(f"BatchNorm {name!r}: n (number of features)", n)
-        for what, value in (("momentum", momentum), ("epsilon", epsilon)):
-            if not isinstance(value, numbers.Real) or not 0 < value <= 1:
-                raise ValueError(f"BatchNorm {name!r}: {what} must be in (0, 1], "
-                                 f"got {value!r}")
-        self.momentum = float(momentum)
-        self.epsilon = float(epsilon)
+        self.n = _checks.integer(f"BatchNorm {name!r}: n (number of features)", n)
+        self.momentum, self.epsilon = (
+            _checks.real(f"BatchNorm {name!r}: {what}", value, lambda v: 0 < v <= 1, "in (0, 1]")
+            for what, value in (("momentum", momentum), ("epsilon", epsilon)))
         self.gamma_name = _full_name(name, "gamma")
         self.beta_name = _full_name(name, "beta")
         self.mean_name = _full_name(name, "running_mean")
@@ -267,9 +274,9 @@ class BatchNorm(Layer):
 
 
 def _checked_arrays(what, given, current):
-    """Check `given` against `current` ({name: array}) before anything is changed.
+    """Check ``given`` against ``current`` ({name: array}) before anything is changed.
 
-    Every name of `current` must be in `given`, no other name may be, and each
+    Every name of ``current`` must be in ``given``, no other name may be, and each
     value must be an array of real numbers of the same shape. Returns
     {name: array} converted to the current dtypes; raises one error listing
     every problem.
@@ -304,22 +311,24 @@ def _checked_arrays(what, given, current):
     return checked
 
 
-class Model:
+class Model(legacy.ModelDefaults):
     """Base class of a neural network: holds its layers and their parameters.
 
     Subclass it, create layers in __init__ with the layer methods below
-    (ReLu_Layer, Linear_Layer, Sigmoid_Layer, Tanh_Layer, Dropout,
-    BatchNorm_Layer), and define forward(x) and loss(x, y).
+    (ReLu_Layer, Linear_Layer, Sigmoid_Layer, Tanh_Layer, Dropout_Layer (also
+    called Dropout), BatchNorm_Layer), and define forward(x) and loss(x, y).
 
-    dtype: the floating-point type of the parameters (float64 by default; give
-           float32 data to a float32 model, or NumPy computes in float64).
-    training: True in train mode, False in eval mode (see train_mode/eval_mode).
+    Args:
+        dtype: the floating-point type of the parameters (float64 by default;
+            give float32 data to a float32 model, or NumPy computes in float64).
+
+    Attributes:
+        dtype: that type, as a numpy dtype.
+        training: True in train mode, False in eval mode (see train_mode/eval_mode).
+
+    Raises:
+        TypeError: if dtype is not a floating-point type.
     """
-
-    # Class-level defaults, so that a subclass that forgets super().__init__()
-    # (as in the 2019 exercise) still works.
-    training = True
-    dtype = np.dtype(np.float64)
 
     def __init__(self, dtype=np.float64):
         dtype = np.dtype(dtype)
@@ -336,12 +345,22 @@ class Model:
         """{layer name: layer}, in the order the layers were created."""
         return self.__dict__.setdefault("_layers", {})
 
-    def add_layer(self, layer):
-        """Add a layer (an instance of a Layer subclass) to the model; returns it.
+    def add_layer(self, layer: Layer) -> Layer:
+        """Add a layer (an instance of a Layer subclass) to the model.
 
         The layer methods below use this; call it yourself for a layer class
-        you wrote. Layer names, and the names of their parameters, must be
-        unique in the model.
+        you wrote.
+
+        Args:
+            layer: the layer; its name, and the names of its parameters, must be
+                unique in the model.
+
+        Returns:
+            The layer.
+
+        Raises:
+            TypeError: if layer is not a dp.nn.Layer.
+            ValueError: if its name or a parameter name is taken.
         """
         if not isinstance(layer, Layer):
             raise TypeError(f"add_layer: expected a dp.nn.Layer, got {type(layer).__name__}")
@@ -362,26 +381,35 @@ class Model:
         """The model's layers, {name: layer}, in the order they were created."""
         return dict(self._registry())
 
+    # The layer methods. `name` is required: its default None is there only so that
+    # a forgotten name gets the error that explains what a layer name is.
+
     def Linear_Layer(self, fan_in, fan_out, name=None, init="he_uniform", bias_init="uniform"):
-        """A linear layer  X · W + b  named `name` (see Dense for init and bias_init)."""
-        return self.add_layer(Dense(fan_in, fan_out, name, None, init, bias_init, self.dtype))
+        """A linear layer  X · W + b  named ``name`` (see Dense for init and bias_init)."""
+        return self._add_dense(None, fan_in, fan_out, name, init, bias_init)
 
     def ReLu_Layer(self, fan_in, fan_out, name=None, init="he_uniform", bias_init="uniform"):
-        """A ReLU layer  max(0, X · W + b)  named `name`."""
-        return self.add_layer(Dense(fan_in, fan_out, name, "relu", init, bias_init, self.dtype))
+        """A ReLU layer  max(0, X · W + b)  named ``name``."""
+        return self._add_dense("relu", fan_in, fan_out, name, init, bias_init)
 
     def Sigmoid_Layer(self, fan_in, fan_out, name=None, init="he_uniform",
                       bias_init="uniform"):
-        """A logistic layer  σ(X · W + b)  named `name` (consider init="xavier_uniform")."""
-        return self.add_layer(Dense(fan_in, fan_out, name, "sigmoid", init, bias_init, self.dtype))
+        """A logistic layer  σ(X · W + b)  named ``name`` (consider init="xavier_uniform")."""
+        return self._add_dense("sigmoid", fan_in, fan_out, name, init, bias_init)
 
     def Tanh_Layer(self, fan_in, fan_out, name=None, init="he_uniform", bias_init="uniform"):
-        """A tanh layer  tanh(X · W + b)  named `name` (consider init="xavier_uniform")."""
-        return self.add_layer(Dense(fan_in, fan_out, name, "tanh", init, bias_init, self.dtype))
+        """A tanh layer  tanh(X · W + b)  named ``name`` (consider init="xavier_uniform")."""
+        return self._add_dense("tanh", fan_in, fan_out, name, init, bias_init)
 
-    def Dropout(self, rate, name=None):
-        """An inverted-dropout layer that drops units with probability `rate` in train mode."""
+    def _add_dense(self, activation, fan_in, fan_out, name, init, bias_init):
+        return self.add_layer(Dense(fan_in, fan_out, name, activation, init, bias_init,
+                                    self.dtype))
+
+    def Dropout_Layer(self, rate, name=None):
+        """An inverted-dropout layer that drops units with probability ``rate`` in train mode."""
         return self.add_layer(Dropout(rate, name))
+
+    Dropout = Dropout_Layer  # the name the course's notebooks use
 
     def BatchNorm_Layer(self, n, name=None, momentum=0.1, epsilon=1e-5):
         """Batch normalization of n features, with parameters "<name>_gamma", "<name>_beta"."""
@@ -418,7 +446,7 @@ class Model:
                 f"{type(self).__name__}.{what}: the model has no layers; create them in "
                 f"__init__, e.g. self.h1 = self.ReLu_Layer(784, 500, \"h1\")")
 
-    def get_param(self):
+    def get_param(self) -> dict[str, np.ndarray]:
         """All trainable parameters, {name: ndarray}, e.g. {"h1_weight": ..., "h1_bias": ...}.
 
         The arrays are the model's own (not copies, for speed): do not modify
@@ -429,7 +457,7 @@ class Model:
         return {name: value for layer in self._registry().values()
                 for name, value in layer.param.items()}
 
-    def set_param(self, param):
+    def set_param(self, param: dict) -> None:
         """Replace every trainable parameter by param[name].
 
         Everything is checked first: param must have exactly the names of
@@ -437,6 +465,14 @@ class Model:
         the model's dtype). If anything is wrong, a ValueError says what, and
         no parameter is changed. The model keeps the arrays it is given (no
         copies): do not change them in place afterwards.
+
+        Args:
+            param: {name: array}, one entry for every name of get_param().
+
+        Raises:
+            TypeError: if param is not a dict.
+            ValueError: if names are missing or unknown, or a value is not an
+                array of real numbers of the parameter's shape.
         """
         self._require_layers("set_param()")
         checked = _checked_arrays("set_param", param, self.get_param())
@@ -459,12 +495,22 @@ class Model:
             for name in layer.state:
                 layer.state[name] = np.array(checked[name])
 
-    def get_grad(self, x, y):
-        """The loss on (x, y) and its gradient: returns (grad, loss).
+    def get_grad(self, x, y) -> tuple[dict[str, np.ndarray], Node]:
+        """The loss on (x, y) and its gradient.
 
-        grad: {name: dloss/dparameter} with an entry for every parameter of
-              get_param(); zeros for a parameter the loss does not depend on.
-        loss: the 1x1 Node returned by self.loss(x, y) (its number: loss.value).
+        Args:
+            x: a batch of inputs, one example per row.
+            y: their targets.
+
+        Returns:
+            (grad, loss): grad is {name: dloss/dparameter} with an entry for every
+            parameter of get_param() (zeros for a parameter the loss does not
+            depend on); loss is the 1x1 Node returned by self.loss(x, y) (its
+            number: loss.value).
+
+        Raises:
+            TypeError: if self.loss does not return a Node.
+            ValueError: if it returns a Node that is not 1x1.
         """
         self._require_layers("get_grad()")
         loss = self.loss(x, y)
@@ -493,53 +539,8 @@ class Model:
                                   f"dp.losses.cross_entropy(self.forward(x), y)")
 
 
-class NeuralNode:
-    """The 2019 layer factories: each returns (forward_fn, param).
-
-    forward_fn maps a batch Node X to the layer's output; param is the dict
-    {"<name>_weight": W, "<name>_bias": b} it reads from (pass your own dict
-    holding both to reuse values). `Model`'s layer methods use the same layers.
-    """
-
-    _sep = _SEPARATOR
-
-    @staticmethod
-    def _get_fullname(name, suffix):
-        return _full_name(name, suffix)
-
-    @staticmethod
-    def _Linear_Layer(fan_in, fan_out, name=None, param=None, init="he_uniform",
-                      bias_init="uniform"):
-        layer = Dense(fan_in, fan_out, name, None, init, bias_init, param=param)
-        return layer, layer.param
-
-    @staticmethod
-    def _ReLu_Layer(fan_in, fan_out, name=None, param=None, init="he_uniform",
-                    bias_init="uniform"):
-        layer = Dense(fan_in, fan_out, name, "relu", init, bias_init, param=param)
-        return layer, layer.param
-
-    @staticmethod
-    def _Sigmoid_Layer(fan_in, fan_out, name=None, param=None, init="he_uniform",
-                       bias_init="uniform"):
-        layer = Dense(fan_in, fan_out, name, "sigmoid", init, bias_init, param=param)
-        return layer, layer.param
-
-    @staticmethod
-    def _Tanh_Layer(fan_in, fan_out, name=None, param=None, init="he_uniform",
-                    bias_init="uniform"):
-        layer = Dense(fan_in, fan_out, name, "tanh", init, bias_init, param=param)
-        return layer, layer.param
-
-
-# The 2019 notebooks say `nn = NeuralNode` and `class Net(nn.Model)`.
-NeuralNode.Model = Model
-nn = NeuralNode
-
-# `from dp import nn` gives this module, so the module itself also answers to the
-# published alias: nn._ReLu_Layer(...), nn._Linear_Layer(...), class Net(nn.Model).
-_get_fullname = NeuralNode._get_fullname
-_Linear_Layer = NeuralNode._Linear_Layer
-_ReLu_Layer = NeuralNode._ReLu_Layer
-_Sigmoid_Layer = NeuralNode._Sigmoid_Layer
-_Tanh_Layer = NeuralNode._Tanh_Layer
+def __getattr__(name):
+    # The 2019 names (NeuralNode, nn, nn._ReLu_Layer, ...) live in dp.legacy.
+    if name in legacy.NN_MODULE_NAMES:
+        return legacy.NN_MODULE_NAMES[name]
+    raise AttributeError(f"module 'dp.nn' has no attribute {name!r}")

@@ -1,22 +1,23 @@
-"""The computational graph: `Node` and its operations, with reverse-mode autodiff.
+"""The computational graph: ``Node`` and its operations, with reverse-mode autodiff.
 
-A `Node` holds a 2-D NumPy array. Leaves are made by calling `Node(value, name)`;
+A ``Node`` holds a 2-D NumPy array. Leaves are made by calling ``Node(value, name)``;
 every operation on nodes returns a new node that remembers its inputs and, for
 each input, how to turn the gradient arriving at the output into the gradient
 for that input (the local derivative, written next to the forward computation).
 
-`out.grad(1)` walks the graph once, from `out` back to the leaves, in reverse
-topological order, and returns `{name: gradient}` for every named leaf.
+``out.grad(1)`` walks the graph once, from ``out`` back to the leaves, in reverse
+topological order, and returns ``{name: gradient}`` for every named leaf.
 
-Notation in the docstrings: `G` is the gradient of the final output with respect
+Notation in the docstrings: ``G`` is the gradient of the final output with respect
 to this operation's result (same shape as the result); each formula gives the
 gradient with respect to one input. Products of arrays are element-wise unless
-written with a dot (`·`).
+written with a dot (``·``).
 """
 
 import itertools
 import numbers
 import operator
+from types import MappingProxyType
 
 import numpy as np
 
@@ -25,10 +26,12 @@ __all__ = ["Node"]
 # Numbers nodes in the order they are made (see _reverse_topological_order).
 _creation_counter = itertools.count()
 _creation_number = operator.attrgetter("_number")
+# op_args of leaves and of operations without arguments: one shared, read-only mapping.
+_NO_ARGS = MappingProxyType({})
 
 
 def _as_2d_array(value):
-    """Return `value` as a 2-D float array, or raise a clear error."""
+    """Return ``value`` as a 2-D float array, or raise a clear error."""
     if isinstance(value, Node):
         raise TypeError("Node(value): value is already a Node; use it directly "
                         "(or its .value to start a new leaf)")
@@ -57,7 +60,7 @@ def _as_2d_array(value):
 
 
 def _reduce_to_shape(grad, shape):
-    """Sum a broadcast gradient back to the operand's `shape`.
+    """Sum a broadcast gradient back to the operand's ``shape``.
 
     If an operand of shape (1, n) was broadcast to (m, n), each of its entries
     was used m times, so its gradient is the sum of the m rows (likewise for
@@ -75,15 +78,36 @@ def _reduce_to_shape(grad, shape):
 class Node:
     """A 2-D array in a computational graph.
 
-    Node(value, name=None)
+    ``Node(value, name)`` makes a leaf; every operation on nodes makes a new node
+    that records what made it, so that the graph can be differentiated, drawn
+    and replayed exactly.
+
+    Args:
         value: a number (becomes 1x1), a 1-D array (becomes a column, n x 1) or a
-               2-D array. Integer and boolean input becomes float64; float32 stays
-               float32.
-        name:  leaves with a name are the variables we differentiate for.
+            2-D array. Integer and boolean input becomes float64; float32 stays
+            float32.
+        name: leaves with a name are the variables we differentiate for.
+
+    Attributes:
+        value: the 2-D array.
+        name: the leaf's name, or None.
+        op: the name of the operation that made this node (``"add"``, ``"sum"``,
+            ``"getitem"``, ...; ``a @ b`` is ``"dot"``, ``a.T`` is
+            ``"transpose"``), None for a leaf.
+        op_args: that operation's non-Node arguments as a read-only mapping, e.g.
+            ``{"axis": 0}`` for ``a.sum(axis=0)``, empty for ``a + b``:
+            ``getattr(a, method)(*other_inputs, **op_args)`` computes the node
+            again. Empty for a leaf.
+        inputs: the nodes the operation was applied to, in order.
+
+    Raises:
+        TypeError: for a value that is not real numbers, or a name that is not a string.
+        ValueError: for a ragged or more than 2-D value.
     """
 
     # Memory per node matters on graphs with millions of nodes.
-    __slots__ = ("value", "name", "op", "_inputs", "_requires_grad", "_number", "__weakref__")
+    __slots__ = ("value", "name", "op", "op_args", "_inputs", "_requires_grad", "_number",
+                 "__weakref__")
     # Let `ndarray <op> node` call our reflected operators instead of NumPy
     # trying to treat the node as an array element.
     __array_ufunc__ = None
@@ -92,30 +116,43 @@ class Node:
         if name is not None and not isinstance(name, str):
             raise TypeError(f"Node(value, name): name must be a string or None, "
                             f"got {type(name).__name__} {name!r}")
-        self.value = _as_2d_array(value)
+        # A leaf: no operation, no inputs; whether it needs a gradient is decided
+        # by its name (see requires_grad), so it is left open (None) here.
+        self._set_fields(_as_2d_array(value), name, None, _NO_ARGS, (), None)
+
+    def _set_fields(self, value, name, op, op_args, inputs, requires_grad):
+        """Set every field of a node: the one place both kinds of node are made."""
+        self.value = value
         self.name = name
-        self.op = None            # the operation that made this node; None for a leaf
-        self._inputs = ()         # pairs (input node, local gradient function or None)
-        self._requires_grad = None  # for leaves: decided by the name (see property)
+        self.op = op                # the operation that made this node; None for a leaf
+        self.op_args = op_args      # its non-Node arguments, read-only
+        self._inputs = inputs       # pairs (input node, local gradient function or None)
+        self._requires_grad = requires_grad
         self._number = next(_creation_counter)
 
     @classmethod
-    def _from_op(cls, op, value, *inputs):
-        """Make the result node of operation `op`.
+    def _from_op(cls, op, value, *inputs, op_args=None):
+        """Make the result node of operation ``op``.
 
-        inputs: pairs (input node, function G -> gradient for that input).
-        Only inputs that lead to a named leaf keep their gradient function
-        (the others get None): nothing is ever computed for a branch like the
-        input batch `Node(x)`. All inputs stay in the graph, to be drawn.
+        Args:
+            op: the operation's name, e.g. ``"sum"``; becomes ``node.op``.
+            value: the result, a 2-D array.
+            inputs: pairs (input node, function G -> gradient for that input).
+                Only inputs that lead to a named leaf keep their gradient
+                function (the others get None): nothing is ever computed for a
+                branch like the input batch ``Node(x)``. All inputs stay in the
+                graph, to be drawn and replayed.
+            op_args: the operation's non-Node arguments, e.g. ``{"axis": 0}``,
+                so that ``getattr(a, method)(*other_inputs, **op_args)`` replays it.
+
+        Returns:
+            The new node.
         """
+        inputs = tuple((parent, fn if parent.requires_grad else None) for parent, fn in inputs)
         node = cls.__new__(cls)
-        node.value = value
-        node.name = None
-        node.op = op
-        node._inputs = tuple((parent, fn if parent.requires_grad else None)
-                             for parent, fn in inputs)
-        node._requires_grad = any(fn is not None for _, fn in node._inputs)
-        node._number = next(_creation_counter)
+        node._set_fields(value, None, op,
+                         _NO_ARGS if op_args is None else MappingProxyType(op_args),
+                         inputs, any(fn is not None for _, fn in inputs))
         return node
 
     # -- attributes ---------------------------------------------------------
@@ -160,13 +197,21 @@ class Node:
 
     # -- reverse-mode automatic differentiation ------------------------------
 
-    def grad(self, seed=None):
+    def grad(self, seed=None) -> dict[str, np.ndarray]:
         """Gradients of this node with respect to every named leaf it depends on.
 
-        seed: dL/d(self), the gradient arriving from further on; 1 (or None) for
-              a 1x1 output, else an array of this node's shape.
-        Returns {name: ndarray of that leaf's shape}. Contributions along several
-        paths add up, and so do the gradients of leaves that share a name.
+        Contributions along several paths add up, and so do the gradients of
+        leaves that share a name.
+
+        Args:
+            seed: dL/d(self), the gradient arriving from further on; 1 (or None)
+                for a 1x1 output, else an array of this node's shape.
+
+        Returns:
+            {name: ndarray of that leaf's shape}, each array the caller's own.
+
+        Raises:
+            ValueError: if the seed's shape does not fit the output.
         """
         seed = self._check_seed(seed)
         order = self._reverse_topological_order()
@@ -242,11 +287,12 @@ class Node:
         return Node(other)
 
     @staticmethod
-    def _broadcast_shape(op, a, b):
+    def _check_broadcastable(op, a, b):
+        """Raise a clear error unless the shapes of nodes a and b broadcast together."""
         if a.value.shape == b.value.shape:
-            return a.value.shape
+            return
         try:
-            return np.broadcast_shapes(a.shape, b.shape)
+            np.broadcast_shapes(a.shape, b.shape)
         except ValueError:
             raise ValueError(f"{op}: shapes {a.shape} and {b.shape} do not broadcast; "
                              f"each dimension must be equal or 1") from None
@@ -256,7 +302,7 @@ class Node:
     def __add__(self, other):
         """A + B.   dA = G,   dB = G   (summed back to each operand's shape)."""
         other = self._node(other)
-        self._broadcast_shape("add", self, other)
+        self._check_broadcastable("add", self, other)
         return Node._from_op("add", self.value + other.value,
                              (self, lambda g: g),
                              (other, lambda g: g))
@@ -267,7 +313,7 @@ class Node:
     def __sub__(self, other):
         """A - B.   dA = G,   dB = -G."""
         other = self._node(other)
-        self._broadcast_shape("sub", self, other)
+        self._check_broadcastable("sub", self, other)
         return Node._from_op("sub", self.value - other.value,
                              (self, lambda g: g),
                              (other, lambda g: -g))
@@ -278,7 +324,7 @@ class Node:
     def __mul__(self, other):
         """A * B (element-wise).   dA = G * B,   dB = G * A."""
         other = self._node(other)
-        self._broadcast_shape("mul", self, other)
+        self._check_broadcastable("mul", self, other)
         a, b = self.value, other.value
         return Node._from_op("mul", a * b,
                              (self, lambda g: g * b),
@@ -290,7 +336,7 @@ class Node:
     def __truediv__(self, other):
         """A / B.   dA = G / B,   dB = -G * A / B²."""
         other = self._node(other)
-        self._broadcast_shape("div", self, other)
+        self._check_broadcastable("div", self, other)
         a, b = self.value, other.value
         return Node._from_op("div", a / b,
                              (self, lambda g: g / b),
@@ -311,9 +357,12 @@ class Node:
                             f"with a Node exponent")
         a = self.value
         p = np.asarray(exponent, dtype=self.dtype)
+        op_args = {"exponent": exponent}
         if exponent == 0:  # A^0 = 1 is constant; p * A^(p-1) would be 0 * inf at A = 0
-            return Node._from_op("pow", np.ones_like(a), (self, lambda g: np.zeros_like(g)))
-        return Node._from_op("pow", a ** p, (self, lambda g: g * p * a ** (p - 1)))
+            return Node._from_op("pow", np.ones_like(a), (self, lambda g: np.zeros_like(g)),
+                                 op_args=op_args)
+        return Node._from_op("pow", a ** p, (self, lambda g: g * p * a ** (p - 1)),
+                             op_args=op_args)
 
     # -- matrix operations -----------------------------------------------------
 
@@ -379,9 +428,10 @@ class Node:
     def leaky_relu(self, alpha=0.01):
         """A where A > 0, else alpha * A.   dA = G where A > 0, else alpha * G."""
         a = self.value
+        op_args = {"alpha": alpha}
         alpha = np.asarray(alpha, dtype=self.dtype)
         return Node._from_op("leaky_relu", np.where(a > 0, a, alpha * a),
-                             (self, lambda g: np.where(a > 0, g, alpha * g)))
+                             (self, lambda g: np.where(a > 0, g, alpha * g)), op_args=op_args)
 
     def sigmoid(self):
         """σ(A) = 1 / (1 + exp(-A)).   dA = G * σ(A) * (1 - σ(A)).
@@ -442,7 +492,8 @@ class Node:
         out = self.value.sum(axis=axis, keepdims=True)
         if axis is None:
             out = out.reshape(1, 1)
-        return Node._from_op("sum", out, (self, lambda g: np.broadcast_to(g, shape)))
+        return Node._from_op("sum", out, (self, lambda g: np.broadcast_to(g, shape)),
+                             op_args={"axis": axis})
 
     def mean(self, axis=None):
         """Mean of all entries, of each column (axis=0) or row (axis=1).
@@ -455,7 +506,8 @@ class Node:
         out = self.value.mean(axis=axis, keepdims=True)
         if axis is None:
             out = out.reshape(1, 1)
-        return Node._from_op("mean", out, (self, lambda g: np.broadcast_to(g / n, shape)))
+        return Node._from_op("mean", out, (self, lambda g: np.broadcast_to(g / n, shape)),
+                             op_args={"axis": axis})
 
     # -- reshaping and indexing -------------------------------------------------------
 
@@ -478,7 +530,7 @@ class Node:
             parts = (lambda g: g[:, :n], lambda g: g[:, n:])
         return Node._from_op("concatenate",
                              np.concatenate((self.value, other.value), axis=axis),
-                             (self, parts[0]), (other, parts[1]))
+                             (self, parts[0]), (other, parts[1]), op_args={"axis": axis})
 
     def reshape(self, shape):
         """The same entries in a new 2-D shape (row-major order).   dA = G reshaped back."""
@@ -491,7 +543,9 @@ class Node:
             raise ValueError(f"reshape: dp works with 2-D arrays only, {shape!r} gives "
                              f"{out.ndim}-D")
         old_shape = self.shape
-        return Node._from_op("reshape", out, (self, lambda g: g.reshape(old_shape)))
+        # The shape reached (no -1 left in it): replaying it needs no other input.
+        return Node._from_op("reshape", out, (self, lambda g: g.reshape(old_shape)),
+                             op_args={"shape": out.shape})
 
     def __getitem__(self, key):
         """A[rows, cols] with slices, integers or integer arrays; the result stays 2-D.
@@ -510,7 +564,7 @@ class Node:
             np.add.at(grad, key, g.reshape(picked.shape))
             return grad
 
-        return Node._from_op("getitem", out, (self, scatter))
+        return Node._from_op("getitem", out, (self, scatter), op_args={"key": key})
 
     @staticmethod
     def _normalize_key(key, shape):

@@ -14,9 +14,9 @@ that the optimizer's update rule returns (Optimizer._update). The update rules
     Adam          m ← β₁ m + (1 - β₁) g;  v ← β₂ v + (1 - β₂) g²
                   m̂ = m / (1 - β₁^i);  v̂ = v / (1 - β₂^i);  θ ← θ - α m̂ / (√v̂ + ε)
 
-A new optimizer is a subclass that sets `defaults` (its hyperparameters),
-`num_grad_stores` (how many per-parameter running values it keeps, in
-self.grad_stores) and writes `_update`:
+A new optimizer is a subclass that sets ``defaults`` (its hyperparameters),
+``num_grad_stores`` (how many per-parameter running values it keeps, in
+self.grad_stores) and writes ``_update``:
 
     class SignSGD(Optimizer):
         defaults = {"alpha": 0.001}
@@ -29,15 +29,14 @@ or everywhere with the environment variable DP_PROGRESS=0 (CI does).
 """
 
 import math
-import numbers
 import os
 
 import numpy as np
 from tqdm.auto import tqdm
 
-from dp import init
+from dp import _checks, init, legacy
 
-__all__ = ["Optimizer", "SGD", "SGD_Momentum", "RMS_Prop", "Adam"]
+__all__ = ["Optimizer", "SGD", "SGD_Momentum", "RMS_Prop", "Adam", "TrainingDiverged"]
 
 
 def _progress_default():
@@ -55,23 +54,47 @@ _HYPERPARAM_RULES = {
 }
 
 
-class Optimizer:
+class TrainingDiverged(FloatingPointError):
+    """The loss of a training step was not a finite number (inf or NaN).
+
+    A ``FloatingPointError``, so code that catches that keeps working. The
+    model keeps the parameters from before the step that diverged.
+
+    Attributes:
+        step: the number of the step whose loss was not finite (1-based,
+            counted like ``Optimizer.step``).
+        loss_hist: the finite losses of the steps of this ``train()`` call
+            before it, to plot where the run blew up.
+    """
+
+    def __init__(self, message: str, step: int, loss_hist: list):
+        super().__init__(message)
+        self.step = step
+        self.loss_hist = loss_hist
+
+
+class Optimizer(legacy.OptimizerHooks):
     """Base class: the training loop, mini-batches and hyperparameters.
 
-    Optimizer(model, x_train, y_train, hyperparam={...}, batch_size=128)
-        model:      a dp.nn.Model
-        x_train:    inputs, one example per row
-        y_train:    targets, one per row of x_train
-        hyperparam: {name: value}; names not given take the class's defaults
-        batch_size: rows per mini-batch, 1 <= batch_size <= len(x_train)
+    Args:
+        model: a ``dp.nn.Model``.
+        x_train: inputs, one example per row.
+        y_train: targets, one per row of x_train.
+        hyperparam: ``{name: value}``; names not given take the class's defaults.
+        batch_size: rows per mini-batch, ``1 <= batch_size <= len(x_train)``.
 
-    Attributes a subclass uses:
-        self.<name>       each hyperparameter, set by _set_param()
-        self.grad_stores  a list of num_grad_stores dicts {parameter name: array},
-                          zeros at first (e.g. velocity, moment estimates); every
-                          optimizer owns its own.
-        self.step         how many update steps were made so far (train() again
-                          continues the count, which Adam's bias correction needs)
+    Attributes:
+        <name>: each hyperparameter, e.g. ``self.alpha``, set by ``_set_hyperparam()``.
+        grad_stores: a list of ``num_grad_stores`` dicts {parameter name: array},
+            zeros at first (e.g. velocity, moment estimates); every optimizer
+            owns its own.
+        step: how many update steps were made so far (train() again continues
+            the count, which Adam's bias correction needs).
+
+    Raises:
+        TypeError: if ``model`` is not a model or ``hyperparam`` not a dict.
+        ValueError: for missing or mismatched data, a bad batch size, or an
+            unknown or invalid hyperparameter.
     """
 
     defaults = None        # {hyperparameter: default}; None: no names are checked
@@ -84,15 +107,13 @@ class Optimizer:
                             f"subclass of dp.nn.Model), got {type(model).__name__}")
         self.model = model
         self.x_train, self.y_train = self._checked_data(x_train, y_train)
-        if (isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral)
-                or not 1 <= batch_size <= len(self.x_train)):
-            raise ValueError(f"{type(self).__name__}: batch_size must be an integer from 1 "
-                             f"to the number of examples ({len(self.x_train)}), "
-                             f"got {batch_size!r}")
-        self.batch_size = int(batch_size)
+        n = len(self.x_train)
+        self.batch_size = _checks.integer(
+            f"{type(self).__name__}: batch_size", batch_size, low=1, high=n,
+            expected=f"an integer from 1 to the number of examples ({n})")
         self.hyperparam = self._checked_hyperparam(hyperparam)
         model.get_param()  # a clear error now if the model has no layers
-        self._set_param()
+        self._set_hyperparam()
         self.grad_stores = None  # made by _train, for the model's parameters
         self.step = 0
 
@@ -126,18 +147,18 @@ class Optimizer:
                 raise ValueError(f"{name}: unknown hyperparameter(s) {unknown}; "
                                  f"{name} takes {sorted(self.defaults)}")
         for key, value in hyperparam.items():
-            if key not in _HYPERPARAM_RULES:
-                continue
-            valid, expected = _HYPERPARAM_RULES[key]
-            if (isinstance(value, bool) or not isinstance(value, numbers.Real)
-                    or not math.isfinite(value) or not valid(value)):
-                raise ValueError(f"{name}: hyperparameter {key!r} must be {expected}, "
-                                 f"got {value!r}")
+            if key in _HYPERPARAM_RULES:
+                valid, expected = _HYPERPARAM_RULES[key]
+                _checks.real(f"{name}: hyperparameter {key!r}", value, valid, expected)
         return hyperparam
 
-    def _set_param(self):
+    def _set_hyperparam(self):
         """Set each hyperparameter as an attribute, e.g. self.alpha, from
-        self.hyperparam or else from the class's defaults."""
+        self.hyperparam or else from the class's defaults.
+
+        A subclass may instead define ``_set_param``, the name the 2019 course
+        used for this hook (see dp.legacy).
+        """
         for key, default in (self.defaults or {}).items():
             setattr(self, key, self.hyperparam.get(key, default))
 
@@ -148,75 +169,96 @@ class Optimizer:
         return self.x_train[rows], self.y_train[rows]
 
     def train(self, steps=1000, print_each=100, err_hist=False, progress=None):
-        """Train for `steps` update steps, in train mode.
+        """Train for ``steps`` update steps, in train mode.
 
-        print_each: print "step  i/steps  loss L" every print_each steps
-                    (None or 0: never).
-        err_hist:   also return the history (see below).
-        progress:   show a progress bar (default: yes unless DP_PROGRESS=0).
-        Returns the loss of the last step's mini-batch (a float), or with
-        err_hist=True (loss, loss_hist, para_hist): loss_hist the loss of every
-        step, para_hist a copy of all parameters after every step. Memory:
-        para_hist holds steps × (number of parameters) numbers, e.g. 1000 steps
-        of a 784-500-200-10 network are 1000 × 0.5 M × 8 bytes = 4 GB; use it on
-        small models or few steps.
+        Memory: with err_hist, para_hist holds steps × (number of parameters)
+        numbers, e.g. 1000 steps of a 784-500-200-10 network are
+        1000 × 0.5 M × 8 bytes = 4 GB; use it on small models or few steps.
+
+        Args:
+            steps: the number of update steps, a positive integer.
+            print_each: print ``step  i/steps  loss L`` every print_each steps
+                (None or 0: never).
+            err_hist: also return the history (see Returns).
+            progress: show a progress bar (default: yes unless DP_PROGRESS=0).
+
+        Returns:
+            The loss of the last step's mini-batch (a float), or with
+            ``err_hist=True`` ``(loss, loss_hist, para_hist)``: loss_hist the
+            loss of every step, para_hist a copy of all parameters after every step.
+
+        Raises:
+            ValueError: for a bad ``steps`` or ``print_each``.
+            TrainingDiverged: a step's loss was not finite; the model keeps the
+                parameters from before that step.
         """
         return self._train(steps, self.num_grad_stores, print_each, err_hist, progress)
 
     def _train(self, steps, num_grad_stores=0, print_each=100, err_hist=False, progress=None):
-        """The training loop (see train)."""
-        if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
-            raise ValueError(f"train: steps must be a positive integer, got {steps!r}")
-        if print_each is not None and (isinstance(print_each, bool)
-                                       or not isinstance(print_each, numbers.Integral)
-                                       or print_each < 0):
-            raise ValueError(f"train: print_each must be a non-negative integer or None, "
-                             f"got {print_each!r}")
-        if progress is None:
-            progress = _progress_default()
-        model = self.model
-        model.train_mode()
-        if self.grad_stores is None:  # fresh zeros, one set per store (never shared)
-            self.grad_stores = [{name: np.zeros_like(value)
-                                 for name, value in model.get_param().items()}
-                                for _ in range(num_grad_stores)]
+        """The training loop (see train): one update step per mini-batch."""
+        steps = _checks.integer("train: steps", steps)
+        print_each = _checks.integer("train: print_each", print_each, low=0, allow_none=True)
+        self.model.train_mode()
+        self._make_grad_stores(num_grad_stores)
         loss_hist, para_hist = [], []
-        loss_value = None
+        loss = None
         last_step = self.step + steps
-        with tqdm(total=steps, disable=not progress, desc=type(self).__name__) as bar:
+        show = _progress_default() if progress is None else progress
+        with tqdm(total=steps, disable=not show, desc=type(self).__name__) as bar:
             for _ in range(steps):
-                i = self.step + 1
-                x, y = self.random_batch()
-                grad, loss = model.get_grad(x, y)
-                loss_value = float(loss.value[0, 0])
-                if not math.isfinite(loss_value):
-                    alpha = getattr(self, "alpha", None)
-                    error = FloatingPointError(
-                        f"training diverged at step {i}: the loss is {loss_value} (the "
-                        f"parameters are those before this step); try a smaller learning "
-                        f"rate" + ("" if alpha is None else f" than alpha={alpha}") +
-                        "; the losses so far are in this error's .loss_hist")
-                    # Keep what the run learned about itself: plot it to see where it blew up.
-                    error.step, error.loss_hist = i, loss_hist
-                    raise error
-                param = model.get_param()
-                model.set_param({g: self._update(param, grad, g, i) for g in param})
-                self.step = i
-                loss_hist.append(loss_value)
+                loss = self._take_step(loss_hist)
+                loss_hist.append(loss)
                 if err_hist:
-                    para_hist.append({g: value.copy() for g, value in model.get_param().items()})
-                if print_each and i % print_each == 0:
-                    bar.write(f"step {i:>5}/{last_step}  loss {loss_value:.4f}")
+                    para_hist.append({g: value.copy()
+                                      for g, value in self.model.get_param().items()})
+                if print_each and self.step % print_each == 0:
+                    bar.write(f"step {self.step:>5}/{last_step}  loss {loss:.4f}")
                 bar.update()
-        if err_hist:
-            return loss_value, loss_hist, para_hist
-        return loss_value
+        return (loss, loss_hist, para_hist) if err_hist else loss
+
+    def _make_grad_stores(self, num_grad_stores):
+        """Fresh zeros for each parameter, one dict per store (never shared), once."""
+        if self.grad_stores is None:
+            self.grad_stores = [{name: np.zeros_like(value)
+                                 for name, value in self.model.get_param().items()}
+                                for _ in range(num_grad_stores)]
+
+    def _take_step(self, loss_hist):
+        """One update step on a random mini-batch; returns its loss (before the update).
+
+        Raises:
+            TrainingDiverged: the loss is not finite; nothing is updated.
+        """
+        i = self.step + 1
+        x, y = self.random_batch()
+        grad, loss = self.model.get_grad(x, y)
+        loss = float(loss.value[0, 0])
+        if not math.isfinite(loss):
+            raise self._diverged(i, loss, loss_hist)
+        param = self.model.get_param()
+        self.model.set_param({g: self._update(param, grad, g, i) for g in param})
+        self.step = i
+        return loss
+
+    def _diverged(self, i, loss, loss_hist):
+        alpha = getattr(self, "alpha", None)
+        return TrainingDiverged(
+            f"training diverged at step {i}: the loss is {loss} (the parameters are "
+            f"those before this step); try a smaller learning rate"
+            + ("" if alpha is None else f" than alpha={alpha}")
+            + "; the losses so far are in this error's .loss_hist", step=i, loss_hist=loss_hist)
 
     def _update(self, param, grad, g, i):
-        """The new value of parameter `g` at step i (1-based).
+        """The new value of parameter ``g`` at step i (1-based).
 
-        param, grad: {name: array}, the current parameters and their gradients;
-        use self.grad_stores[k][g] for running values, and return a new array.
+        Args:
+            param: {name: array}, the current parameters.
+            grad: {name: array}, their gradients.
+            g: the name of the parameter to update.
+            i: the step number, 1 for the first step.
+
+        Returns:
+            A new array (use ``self.grad_stores[k][g]`` for running values).
         """
         raise NotImplementedError(f"{type(self).__name__} must define "
                                   f"_update(self, param, grad, g, i)")
@@ -225,7 +267,8 @@ class Optimizer:
 class SGD(Optimizer):
     """Stochastic gradient descent:   θ ← θ - α g.
 
-    hyperparam: alpha (α, default 0.001).
+    Hyperparameters:
+        alpha: α, the learning rate (default 0.001).
     """
 
     defaults = {"alpha": 0.001}
@@ -241,9 +284,12 @@ class SGD_Momentum(Optimizer):
         v ← β v + (1 - β) g          (v = 0 at first)
         θ ← θ - α v
 
-    hyperparam: alpha (α, default 0.001), beta (β, default 0.9).
-    (PyTorch's SGD(momentum=β) keeps v' = β v' + g, i.e. v' = v / (1 - β):
-    the same steps as ours for lr = α (1 - β).)
+    PyTorch's SGD(momentum=β) keeps v' = β v' + g, i.e. v' = v / (1 - β):
+    the same steps as ours for lr = α (1 - β).
+
+    Hyperparameters:
+        alpha: α, the learning rate (default 0.001).
+        beta: β, the weight of the old velocity (default 0.9).
     """
 
     defaults = {"alpha": 0.001, "beta": 0.9}
@@ -261,10 +307,13 @@ class RMS_Prop(Optimizer):
         s ← β₂ s + (1 - β₂) g²       (s = 0 at first)
         θ ← θ - α g / (√s + ε)
 
-    hyperparam: alpha (α, default 0.001), beta2 (β₂, default 0.9, as in
-    Hinton's lecture and Keras; PyTorch uses 0.99), epsilon (ε, default 1e-8).
     No bias correction (that is Adam). PyTorch's RMSprop(alpha=β₂, eps=ε) is
     the same rule.
+
+    Hyperparameters:
+        alpha: α, the learning rate (default 0.001).
+        beta2: β₂ (default 0.9, as in Hinton's lecture and Keras; PyTorch uses 0.99).
+        epsilon: ε (default 1e-8).
     """
 
     defaults = {"alpha": 0.001, "beta2": 0.9, "epsilon": 1e-8}
@@ -286,7 +335,12 @@ class Adam(Optimizer):
     m and v start at 0, so early on they are too small by the factors
     (1 - β^i); dividing by them corrects this. The corrected values are
     computed afresh every step from m and v, never stored back.
-    hyperparam: alpha (α, 0.001), beta1 (β₁, 0.9), beta2 (β₂, 0.999), epsilon (ε, 1e-8).
+
+    Hyperparameters:
+        alpha: α, the learning rate (default 0.001).
+        beta1: β₁ (default 0.9).
+        beta2: β₂ (default 0.999).
+        epsilon: ε (default 1e-8).
     """
 
     defaults = {"alpha": 0.001, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}

@@ -1,10 +1,8 @@
 """Small helpers around training: one-hot targets, accuracy, mini-batches."""
 
-import numbers
-
 import numpy as np
 
-from dp import init
+from dp import _checks, init
 from dp.node import Node
 
 __all__ = ["one_hot", "accuracy", "minibatches"]
@@ -28,19 +26,25 @@ def _labels(what, labels):
     return labels
 
 
-def one_hot(labels, n_classes=None):
+def one_hot(labels, n_classes: int | None = None) -> np.ndarray:
     """Rows of zeros with a 1 at each label:  Y[i, labels[i]] = 1.
 
-    labels:    integers 0 .. n_classes-1, shape (m,) or (m, 1)
-    n_classes: the number of columns k (default: the largest label + 1)
-    Returns a float64 array of shape (m, k).
+    Args:
+        labels: integers 0 .. n_classes-1, shape (m,) or (m, 1).
+        n_classes: the number of columns k (default: the largest label + 1).
+
+    Returns:
+        A float64 array of shape (m, k).
+
+    Raises:
+        TypeError: if the labels are not integers.
+        ValueError: for negative labels, a label >= n_classes, or a bad n_classes.
     """
     labels = _labels("one_hot", labels)
     if n_classes is None:
         n_classes = int(labels.max()) + 1 if labels.size else 0
-    elif (isinstance(n_classes, bool) or not isinstance(n_classes, numbers.Integral)
-          or n_classes < 1):
-        raise ValueError(f"one_hot: n_classes must be a positive integer, got {n_classes!r}")
+    else:
+        n_classes = _checks.integer("one_hot: n_classes", n_classes)
     if labels.size and labels.max() >= n_classes:
         raise ValueError(f"one_hot: label {labels.max()} does not fit n_classes={n_classes} "
                          f"(labels go from 0 to n_classes - 1)")
@@ -49,15 +53,22 @@ def one_hot(labels, n_classes=None):
     return y
 
 
-def accuracy(pred, y, threshold=0.5):
+def accuracy(pred, y, threshold: float = 0.5) -> float:
     """The fraction of examples whose predicted class is the true class.
 
-    pred: the network's output (Node or array), shape (m, k): the predicted
-          class of a row is the column of its largest value (probabilities or
-          logits alike). With one column (k = 1) the class is 1 where
-          pred > threshold (0.5 for probabilities; use 0 for logits).
-    y:    the true classes: labels (m,) or (m, 1), or one-hot rows (m, k).
-    Returns a float in [0, 1].
+    Args:
+        pred: the network's output (Node or array), shape (m, k): the predicted
+            class of a row is the column of its largest value (probabilities or
+            logits alike). With one column (k = 1) the class is 1 where
+            pred > threshold.
+        y: the true classes: labels (m,) or (m, 1), or one-hot rows (m, k).
+        threshold: for one column: 0.5 for probabilities; use 0 for logits.
+
+    Returns:
+        A float in [0, 1].
+
+    Raises:
+        ValueError: if the shapes of pred and y do not fit together.
     """
     pred = pred.value if isinstance(pred, Node) else np.asarray(pred)
     if pred.ndim == 1:
@@ -80,21 +91,29 @@ def accuracy(pred, y, threshold=0.5):
     return float(np.mean(predicted == true))
 
 
-def minibatches(x, y, batch_size, shuffle=True, rng=None):
+def minibatches(x, y, batch_size: int, shuffle: bool = True, rng=None):
     """An iterator of (x_batch, y_batch) pairs that goes once through the data (one epoch).
 
     Every example appears in exactly one batch; the last batch is smaller
     when batch_size does not divide the number of examples.
-    shuffle: visit the examples in a random order (from `rng`, by default
-             dp's generator, see dp.init.seed), else in their order.
+
+    Args:
+        x: inputs, one example per row.
+        y: targets, one per row of x.
+        batch_size: rows per batch, a positive integer.
+        shuffle: visit the examples in a random order, else in their order.
+        rng: the numpy Generator for the order (default: dp's, see dp.init.seed).
+
+    Returns:
+        An iterator of (x_batch, y_batch); the arguments are checked at the call.
+
+    Raises:
+        ValueError: if x and y differ in length or batch_size is not a positive integer.
     """
     x, y = np.asarray(x), np.asarray(y)
     if len(x) != len(y):
         raise ValueError(f"minibatches: x has {len(x)} rows but y has {len(y)}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) \
-            or batch_size < 1:
-        raise ValueError(f"minibatches: batch_size must be a positive integer, "
-                         f"got {batch_size!r}")
+    batch_size = _checks.integer("minibatches: batch_size", batch_size)
     if shuffle:
         order = (init.generator() if rng is None else rng).permutation(len(x))
     else:

@@ -39,7 +39,8 @@ CHROMIUM_ARGS = [
 
 def chromium_path() -> str:
     """The system Chromium, or skip the calling test with the reason and the fix."""
-    pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+    pytest.importorskip("playwright.sync_api",
+                        reason="playwright is not installed (pip install -e '.[test]')")
     for name in ("chromium", "chromium-browser", "google-chrome"):
         found = shutil.which(name)
         if found:
@@ -48,7 +49,8 @@ def chromium_path() -> str:
 
 
 @contextlib.contextmanager
-def chromium_page(*, screenshots: Path | None = None, viewport=(1280, 900), timeout_ms: int = 30_000):
+def chromium_page(*, screenshots: Path | None = None, viewport=(1280, 900),
+                  timeout_ms: int = 30_000):
     """A fresh page in a fresh headless Chromium profile; everything is closed on exit.
 
     Args:
@@ -71,7 +73,8 @@ def chromium_page(*, screenshots: Path | None = None, viewport=(1280, 900), time
             context.set_default_timeout(timeout_ms)
             page = context.new_page()
             page.console_errors = []
-            page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+            page.on("console",
+                    lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
             page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
             try:
                 yield page

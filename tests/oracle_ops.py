@@ -13,8 +13,8 @@ Adding an operation to dp means adding one record here; every test that
 parametrizes over OPS then checks it.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import autograd.numpy as anp
 import numpy as np

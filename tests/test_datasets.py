@@ -186,7 +186,8 @@ def test_recorded_checksums_match_the_real_files():
         assert hashlib.sha256(gzip.decompress(path.read_bytes())).hexdigest() == spec.sha256
 
 
-@pytest.mark.skipif(not DEBIAN_FASHION.is_dir(), reason="Debian's dataset-fashion-mnist is not installed")
+@pytest.mark.skipif(not DEBIAN_FASHION.is_dir(),
+                    reason="Debian's dataset-fashion-mnist is not installed")
 def test_recorded_fashion_checksums_match_debian_files():
     for spec in datasets.FILES["fashion"]:
         data = gzip.decompress((DEBIAN_FASHION / spec.gz_name).read_bytes())
@@ -251,7 +252,8 @@ def test_accepts_uncompressed_and_regzipped_copies(fake, tmp_path):
     regzipped = tmp_path / "regzipped"
     write_dataset(regzipped, fake)
     for path in regzipped.iterdir():
-        path.write_bytes(gzip.compress(gzip.decompress(path.read_bytes()), compresslevel=1, mtime=0))
+        path.write_bytes(gzip.compress(gzip.decompress(path.read_bytes()), compresslevel=1,
+                                       mtime=0))
     assert_same_data(datasets.load_mnist(data_dir=regzipped), fake)
 
 
@@ -402,7 +404,8 @@ def test_offline_with_no_copy_explains_where_and_how(isolated, tmp_path):
 
 # --- the Debian Fashion-MNIST package -------------------------------------------
 
-@pytest.mark.skipif(not DEBIAN_FASHION.is_dir(), reason="Debian's dataset-fashion-mnist is not installed")
+@pytest.mark.skipif(not DEBIAN_FASHION.is_dir(),
+                    reason="Debian's dataset-fashion-mnist is not installed")
 def test_loads_debian_fashion_mnist(isolated, monkeypatch):
     monkeypatch.setitem(datasets.SYSTEM_DIRS, "fashion", (DEBIAN_FASHION,))
     x_train, y_train, x_test, y_test = datasets.load_mnist(

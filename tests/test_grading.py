@@ -22,7 +22,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -213,7 +212,7 @@ def test_each_mistake_loses_its_cells_points(assignment):
     """Perfect notebook runs once in one kernel; each mistake is swapped in and out (mistakes.py)."""
     mistakes = m.assignment_mistakes(assignment)
     problems = []
-    for name, path in b.notebooks(b.REPO / "source" / assignment).items():
+    for _name, path in b.notebooks(b.REPO / "source" / assignment).items():
         cells = set(m.answer_cells(nbformat.read(path, as_version=4)))
         problems += m.check_mistakes(path, [x for x in mistakes if x.grade_id in cells])
     assert not problems, f"{assignment}:\n" + "\n".join(problems)

@@ -27,7 +27,7 @@ def test_float32_through_forward_and_backward(op):
 
     seed = sample(expected.shape, "real", rng, dtype=F32)
     grads = out.grad(seed)
-    for i, (name, x) in enumerate(zip(NAMES, xs64)):
+    for i, name in enumerate(NAMES[:len(xs64)]):
         assert grads[name].dtype == F32, name
         g = autograd.grad(lambda *a: anp.sum(op.ag(*a) * seed), i)(*xs64)
         np.testing.assert_allclose(grads[name], g, rtol=1e-4, atol=1e-5, err_msg=name)

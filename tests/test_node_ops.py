@@ -280,7 +280,8 @@ def test_stable_for_huge_inputs(name):
 
 
 def test_log_softmax_of_huge_logits_has_exact_values():
-    value = run_without_warnings(lambda: Node(np.array([[1000.0, 0.0, -1000.0]])).log_softmax().value)
+    value = run_without_warnings(
+        lambda: Node(np.array([[1000.0, 0.0, -1000.0]])).log_softmax().value)
     np.testing.assert_allclose(value, [[0.0, -1000.0, -2000.0]], rtol=1e-12)
 
 

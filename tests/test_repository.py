@@ -57,7 +57,8 @@ def test_environment_yml_matches_pyproject():
         "environment.yml and pyproject.toml disagree:\n"
         f"  only in environment.yml: {sorted(set(listed) - set(expected))}\n"
         f"  only in pyproject.toml:  {sorted(set(expected) - set(listed))}\n"
-        f"  different ranges: {sorted(n for n in listed.keys() & expected.keys() if listed[n] != expected[n])}")
+        "  different ranges: "
+        f"{sorted(n for n in listed.keys() & expected.keys() if listed[n] != expected[n])}")
     assert pip == ["--editable ."], f"environment.yml should install dp editable, has {pip}"
 
 

@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from dp import viz  # noqa: E402
+from dp import graph_drawing, training_plots, viz  # noqa: E402
 from dp.node import Node  # noqa: E402
 from dp.viz import (GraphvizNotFoundError, LivePlot, draw, natural_key,  # noqa: E402
                     plot_grad_magnitudes, plot_loss, plot_losses, to_svg,
@@ -101,7 +101,8 @@ def test_constants_and_unnamed_inputs_are_drawn_as_such():
     out = (Node(np.ones((4, 3))).dot(W) * 2.0).sum()
     nodes, edges = parse_svg(to_svg(out))
     # The data batch and the constant 2 are inputs too, drawn but not named.
-    assert sorted(lines[0] for lines in nodes.values()) == ["2", "W", "constant", "dot", "mul", "sum"]
+    assert sorted(lines[0] for lines in nodes.values()) == [
+        "2", "W", "constant", "dot", "mul", "sum"]
     assert sorted(edges) == sorted([("constant", "dot"), ("W", "dot"), ("dot", "mul"),
                                     ("2", "mul"), ("mul", "sum")])
 
@@ -201,7 +202,7 @@ def test_own_digraphs_show_themselves_as_svg_and_graphviz_warnings_reach_python(
 
 def test_graphviz_messages_keep_real_lines_and_drop_fontconfig_noise():
     import os
-    with viz._graphviz_messages() as messages:
+    with graph_drawing._graphviz_messages() as messages:
         os.write(2, b'Fontconfig warning: "05-reset-dirs-sample.conf", line 6: unknown element\n')
         os.write(2, b"Warning: using box for unknown shape\n")
     assert messages == ["Warning: using box for unknown shape"]
@@ -313,7 +314,7 @@ class FakeNotebook:
 
 def test_live_plot_in_a_notebook_redraws_the_growing_curve(monkeypatch):
     notebook = FakeNotebook()
-    monkeypatch.setattr(viz, "_notebook_display",
+    monkeypatch.setattr(training_plots, "_notebook_display",
                         lambda: (notebook.display, notebook.clear_output))
     with LivePlot(min_interval=0) as live:
         for loss in [4.0, 3.0, 2.0, 1.0]:
@@ -327,7 +328,7 @@ def test_live_plot_in_a_notebook_redraws_the_growing_curve(monkeypatch):
 
 def test_live_plot_redraws_at_most_every_min_interval(monkeypatch):
     notebook = FakeNotebook()
-    monkeypatch.setattr(viz, "_notebook_display",
+    monkeypatch.setattr(training_plots, "_notebook_display",
                         lambda: (notebook.display, notebook.clear_output))
     live = LivePlot(min_interval=3600, smooth=10)
     for loss in range(20):
