@@ -153,7 +153,8 @@ def test_the_start_page_is_rendered_and_its_links_open_what_they_name(lab, page)
     # Clicking a link opens that notebook in the lab: the student's copy, in work/.
     rendered.locator("table a", has_text="01 – Automatic differentiation").click()
     page.wait_for_function(
-        "name => [...document.querySelectorAll('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current')]"
+        "name => [...document.querySelectorAll("
+        "'#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current')]"
         ".some(t => t.textContent.includes(name))", arg=NOTEBOOK, timeout=60_000)
 
 
@@ -167,7 +168,8 @@ def test_a_lecture_shows_its_stored_drawings_without_running_and_stays_unmodifie
     drawing = panel.locator(".jp-OutputArea-output.jp-RenderedSVG img").first
     drawing.wait_for(state="attached", timeout=60_000)
     drawing.scroll_into_view_if_needed()
-    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=drawing.element_handle())
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                           arg=drawing.element_handle())
     box = drawing.bounding_box()
     assert box and box["width"] > 10 and box["height"] > 10, box
     # The untrusted fallback is the drawing's text repr: it must not be what is shown.
@@ -177,7 +179,8 @@ def test_a_lecture_shows_its_stored_drawings_without_running_and_stays_unmodifie
     assert not any("*" in p for p in prompts), prompts
     # Opening starts a kernel; its spec and language info must not mark the lecture modified.
     panel.locator(".jp-KernelName", has_text="Python").wait_for(timeout=60_000)
-    panel.locator(".jp-NotebookPanel-toolbar", has_text="Kernel status: Idle").wait_for(timeout=60_000)
+    toolbar = panel.locator(".jp-NotebookPanel-toolbar", has_text="Kernel status: Idle")
+    toolbar.wait_for(timeout=60_000)
     for _ in range(6):
         assert "jp-mod-dirty" not in (_current_tab(page).get_attribute("class") or ""), (
             f"opening {LECTURE} marked it modified")
@@ -253,7 +256,8 @@ def test_no_instructor_tools_in_the_student_lab(lab, page):
                            ("Create Assignment", False)):
         search.fill(words)
         page.wait_for_timeout(300)
-        labels = page.locator(".lm-CommandPalette-item .lm-CommandPalette-itemLabel").all_inner_texts()
+        items = page.locator(".lm-CommandPalette-item .lm-CommandPalette-itemLabel")
+        labels = items.all_inner_texts()
         assert any(words.lower() in label.lower() for label in labels) is present, (words, labels)
     # The formgrader's server side is off too, so nothing can create a gradebook.
     with pytest.raises(urllib.error.HTTPError) as error:

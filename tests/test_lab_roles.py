@@ -38,7 +38,8 @@ def _resolved(monkeypatch, tmp_path, role):
     monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(tmp_path / "user-config"))
     monkeypatch.delenv("JUPYTER_CONFIG_PATH", raising=False)
     monkeypatch.setenv("JUPYTER_CONFIG_PATH", lab_environment(ROOT, role)["JUPYTER_CONFIG_PATH"])
-    server = ExtensionConfigManager(read_config_path=jupyter_config_path()).get_jpserver_extensions()
+    manager = ExtensionConfigManager(read_config_path=jupyter_config_path())
+    server = manager.get_jpserver_extensions()
     page = get_page_config(jupyter_path("labextensions"), str(APP_SETTINGS))
     overrides, error = _get_overrides(str(APP_SETTINGS))
     assert not error, error
@@ -67,7 +68,8 @@ def test_the_switched_names_exist_in_the_installed_nbgrader():
 def test_students_get_validate_and_no_instructor_tool(monkeypatch, tmp_path):
     enabled, disabled, overrides = _resolved(monkeypatch, tmp_path, "student")
     assert disabled >= INSTRUCTOR_PLUGINS and VALIDATE_PLUGIN not in disabled
-    assert not enabled & INSTRUCTOR_SERVER and VALIDATE_SERVER in enabled and "jupyterlab" in enabled
+    assert not enabled & INSTRUCTOR_SERVER
+    assert VALIDATE_SERVER in enabled and "jupyterlab" in enabled
     viewers = overrides["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]
     assert viewers["markdown"] == "Markdown Preview"
 

@@ -42,7 +42,8 @@ def _files(*paths: Path):
         if path.is_file():
             yield path
         elif path.is_dir():
-            yield from (p for p in sorted(path.rglob("*")) if p.is_file() and "__pycache__" not in p.parts)
+            yield from (p for p in sorted(path.rglob("*"))
+                        if p.is_file() and "__pycache__" not in p.parts)
 
 
 def secret_lines() -> set[str]:

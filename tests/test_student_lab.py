@@ -63,7 +63,8 @@ def test_an_assignment_new_after_a_pull_is_brought_in_and_nothing_is_deleted(rel
     work = tmp_path / "work"
     update_workspace(release, work)
     shutil.rmtree(release / "02_matrix_autodiff")
-    shutil.copytree(ROOT / "release" / "03_constructing_networks", release / "03_constructing_networks")
+    shutil.copytree(ROOT / "release" / "03_constructing_networks",
+                    release / "03_constructing_networks")
     copied = update_workspace(release, work)
     assert {p.relative_to(work).parts[0] for p in copied} == {"03_constructing_networks"}
     assert (work / "02_matrix_autodiff").is_dir(), "work/ keeps what release/ no longer has"
@@ -117,7 +118,8 @@ def test_lectures_name_the_installed_kernel_as_it_names_itself():
     for path in sorted((ROOT / "course").glob("*.ipynb")):
         stored = nbformat.read(path, as_version=4).metadata.kernelspec
         spec = KernelSpecManager().get_kernel_spec(stored.name)
-        assert (stored.display_name, stored.language) == (spec.display_name, spec.language), path.name
+        stored_kernel = (stored.display_name, stored.language)
+        assert stored_kernel == (spec.display_name, spec.language), path.name
 
 
 # ---------------------------------------------------------------- Validate
