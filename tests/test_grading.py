@@ -138,6 +138,13 @@ def test_fixture_mistakes_are_caught_and_a_harmless_one_is_not(tmp_path):
     assert proof.visible == {"halve__doubles.py": True, "halve__integer_division.py": False,
                              "halve__multiplies_by_half.py": False,
                              "square__abs_keeps_sign.py": False}, proof.visible
+    # a test cell without hidden tests runs once and counts for both
+    nb = b.fixture_notebook()
+    nb.cells[5].source = "assert halve(4) == 2\nassert halve(3) == 1.5"
+    nbformat.write(nb, path)
+    proof = m.prove_mistakes(path, m.mistake_files(folder))
+    assert proof.visible["halve__integer_division.py"] and proof.visible["halve__doubles.py"], proof.visible
+    assert not proof.visible["square__abs_keeps_sign.py"], proof.visible
 
 
 @pytest.mark.xdist_group("grading-static")

@@ -20,10 +20,11 @@ hand-in): in step 2, each of the answer's test cells is first run with its hidde
 tests stripped (nbgrader's own ``ClearHiddenTests``, as ``generate_assignment`` does),
 then in full. A mistake is caught visibly when one of the stripped test cells raises.
 Running the stripped cell first is sound because it is the full cell minus the hidden
-regions and the full cell then reruns from its start; later visible cells see the
-state left by the full earlier ones, which differs from a student's run only if
-hidden tests mutate state (they don't: they assert). Only the answer's own test cells
-count, as for the hidden proof (a later assignment cell failing too is not credited).
+regions and the full cell then reruns from its start (a cell without hidden tests runs
+once and counts for both); later visible cells see the state left by the full earlier
+ones, which differs from a student's run only if hidden tests change objects that a
+later test cell of the same answer reads. Only the answer's own test cells count, as
+for the hidden proof (a later cell of another answer failing too is not credited).
 
 This costs one notebook run plus a few cells per mistake, instead of one full
 ``nbgrader autograde`` per mistake. It is sound as long as the cells between an
@@ -185,10 +186,13 @@ def _try_mistakes(nb, answer_index: int, last_test: int, by_cell, run, visible) 
                             "make it define something wrong, not crash")
         caught = seen = False
         for i in span:
-            if i in test_ids:
-                seen = seen or _errored(run(visible_cell(nb.cells[i]), i)) is not None
-            ran = run(nb.cells[i], i)
-            caught = caught or (i in test_ids and _errored(ran) is not None)
+            stripped = visible_cell(nb.cells[i]) if i in test_ids else None
+            if stripped is not None and stripped.source != nb.cells[i].source:
+                seen = seen or _errored(run(stripped, i)) is not None
+            failed = _errored(run(nb.cells[i], i)) is not None
+            caught = caught or (i in test_ids and failed)
+            if stripped is not None and stripped.source == nb.cells[i].source:
+                seen = seen or failed  # no hidden tests in this cell: the full run is the visible one
         visible[m.path.name] = seen
         if not caught:
             problems.append(f"{m.path.name}: NOT caught, every test cell of "
