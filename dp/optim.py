@@ -249,7 +249,12 @@ class Optimizer(legacy.OptimizerHooks):
             + "; the losses so far are in this error's .loss_hist", step=i, loss_hist=loss_hist)
 
     def _update(self, param, grad, g, i):
-        """The new value of parameter ``g`` at step i (1-based).
+        """The new value of the parameter called ``g`` at step i (1-based).
+
+        ``g`` is the parameter's NAME (a key of ``param`` and ``grad``, e.g.
+        ``"h1_weight"``), not its gradient: the gradient g_i of the update rules is
+        ``grad[g]``. The name ``g`` is historical; the loop passes all four arguments
+        by position, so a subclass may call it ``name``.
 
         Args:
             param: {name: array}, the current parameters.

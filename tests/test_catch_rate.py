@@ -31,7 +31,8 @@ ASSIGNMENTS = source_assignments(b.REPO)
     pytest.param(a, marks=pytest.mark.xdist_group(f"grading-mistakes-{a}")) for a in ASSIGNMENTS])
 def test_visible_tests_catch_the_goal_and_the_table_says_so(assignment):
     proof = m.assignment_proof(assignment)
-    assert proof.visible, f"{assignment}: no mistake was tried (see test_each_mistake_loses_its_cells_points)"
+    assert proof.visible, (
+        f"{assignment}: no mistake was tried (see test_each_mistake_loses_its_cells_points)")
     problems = cr.assignment_problems(assignment, proof.visible, cr.readme_table())
     assert not problems, "\n".join(problems)
 
@@ -71,7 +72,8 @@ def test_catch_rate_rules_fail_where_they_should():
 
     # the overall goal, the sum, missing and stale rows, a wrong percentage
     bad = cr.read_table(text.replace("| all | 4 | 8 | 50% | - |", "| all | 4 | 8 | 50% | 75% |"))
-    assert any("all: visible tests catch 4/8 = 50%" in p for p in cr.table_problems(bad, ["a1", "a2"]))
+    problems = cr.table_problems(bad, ["a1", "a2"])
+    assert any("all: visible tests catch 4/8 = 50%" in p for p in problems)
     bad = cr.read_table(text.replace("| all | 4 | 8 |", "| all | 5 | 8 |").replace("50%", "63%"))
     assert any("must be the sum" in p for p in cr.table_problems(bad, ["a1", "a2"]))
     problems = cr.table_problems(table, ["a1", "a3"])

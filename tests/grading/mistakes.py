@@ -206,7 +206,7 @@ def _try_mistakes(nb, answer_index: int, last_test: int, by_cell, run, visible) 
     return problems
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def assignment_proof(assignment: str) -> Proof:
     """:func:`prove_mistakes` over every notebook of ``source/<assignment>``, once per process.
 
