@@ -131,6 +131,21 @@ def test_fixture_mistakes_are_caught_and_a_harmless_one_is_not(tmp_path):
     assert any("square__crashes.py: the mistake itself raises" in p for p in problems), problems
     assert not any("square__abs_keeps_sign" in p for p in problems), problems
 
+    # the visible catch rate, measured in the same pass: only the stripped test cells count
+    (folder / "square__crashes.py").unlink()
+    (folder / "halve__doubles.py").write_text("# mistake: doubles\ndef halve(x):\n    return x * 2\n")
+    proof = m.prove_mistakes(path, m.mistake_files(folder))
+    assert proof.visible == {"halve__doubles.py": True, "halve__integer_division.py": False,
+                             "halve__multiplies_by_half.py": False,
+                             "square__abs_keeps_sign.py": False}, proof.visible
+    # a test cell without hidden tests runs once and counts for both
+    nb = b.fixture_notebook()
+    nb.cells[5].source = "assert halve(4) == 2\nassert halve(3) == 1.5"
+    nbformat.write(nb, path)
+    proof = m.prove_mistakes(path, m.mistake_files(folder))
+    assert proof.visible["halve__integer_division.py"] and proof.visible["halve__doubles.py"], proof.visible
+    assert not proof.visible["square__abs_keeps_sign.py"], proof.visible
+
 
 @pytest.mark.xdist_group("grading-static")
 def test_mistake_coverage_rules_catch_missing_and_orphan_files(tmp_path):
@@ -211,11 +226,7 @@ def test_committed_release_is_what_generation_produces(assignment, monkeypatch):
 @per_assignment("mistakes")
 def test_each_mistake_loses_its_cells_points(assignment):
     """Perfect notebook runs once in one kernel; each mistake is swapped in and out (mistakes.py)."""
-    mistakes = m.assignment_mistakes(assignment)
-    problems = []
-    for name, path in b.notebooks(b.REPO / "source" / assignment).items():
-        cells = set(m.answer_cells(nbformat.read(path, as_version=4)))
-        problems += m.check_mistakes(path, [x for x in mistakes if x.grade_id in cells])
+    problems = m.assignment_proof(assignment).problems  # shared with tests/test_catch_rate.py
     assert not problems, f"{assignment}:\n" + "\n".join(problems)
 
 

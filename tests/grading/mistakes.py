@@ -15,6 +15,17 @@ one loses points, cheaply, in ONE kernel:
    correct definitions in the kernel and prove nothing).
 3. Restore: run the correct answer and the same cells again, then go on.
 
+In the same pass, the VISIBLE catch rate (issue 18: what a student learns before
+hand-in): in step 2, each of the answer's test cells is first run with its hidden
+tests stripped (nbgrader's own ``ClearHiddenTests``, as ``generate_assignment`` does),
+then in full. A mistake is caught visibly when one of the stripped test cells raises.
+Running the stripped cell first is sound because it is the full cell minus the hidden
+regions and the full cell then reruns from its start (a cell without hidden tests runs
+once and counts for both); later visible cells see the state left by the full earlier
+ones, which differs from a student's run only if hidden tests change objects that a
+later test cell of the same answer reads. Only the answer's own test cells count, as
+for the hidden proof (a later cell of another answer failing too is not credited).
+
 This costs one notebook run plus a few cells per mistake, instead of one full
 ``nbgrader autograde`` per mistake. It is sound as long as the cells between an
 answer and its tests do not mutate objects made *before* the answer in a way a
@@ -25,13 +36,15 @@ after restoring" and names the cell.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbgrader.preprocessors import ClearHiddenTests
 
-from .builders import MISTAKES, grade_id, is_answer, is_test, tests_of
+from .builders import MISTAKES, REPO, grade_id, is_answer, is_test, tests_of
 
 
 @dataclass(frozen=True)
@@ -95,8 +108,32 @@ def _errored(cell) -> str | None:
     return None
 
 
+@dataclass
+class Proof:
+    """What one pass of :func:`prove_mistakes` found.
+
+    Attributes:
+        problems: why the proof fails (empty: every mistake loses points).
+        visible: mistake file name -> whether the visible tests alone catch it.
+    """
+    problems: list[str] = field(default_factory=list)
+    visible: dict[str, bool] = field(default_factory=dict)
+
+
+def visible_cell(cell):
+    """A copy of ``cell`` as students get it: hidden test regions removed by nbgrader."""
+    cell = copy.deepcopy(cell)
+    ClearHiddenTests().preprocess_cell(cell, {}, 0)
+    return cell
+
+
 def check_mistakes(notebook_path: Path, mistakes: list[Mistake], timeout: int = 120) -> list[str]:
     """Run the procedure of this module's docstring; return the problems found (empty: proven)."""
+    return prove_mistakes(notebook_path, mistakes, timeout).problems
+
+
+def prove_mistakes(notebook_path: Path, mistakes: list[Mistake], timeout: int = 120) -> Proof:
+    """Run the procedure of this module's docstring once: hidden proof and visible catches."""
     nb = nbformat.read(notebook_path, as_version=4)
     by_cell: dict[str, list[Mistake]] = {}
     for m in mistakes:
@@ -104,7 +141,8 @@ def check_mistakes(notebook_path: Path, mistakes: list[Mistake], timeout: int = 
     answers = answer_cells(nb)
     # Index of the last test cell of an answer -> the answers whose mistakes are tried there.
     checkpoints: dict[int, list[int]] = {}
-    problems = []
+    proof = Proof()
+    problems = proof.problems
     for gid, index in answers.items():
         tests = tests_of(nb, index)
         if not tests:
@@ -112,7 +150,9 @@ def check_mistakes(notebook_path: Path, mistakes: list[Mistake], timeout: int = 
         elif gid in by_cell:
             checkpoints.setdefault(tests[-1], []).append(index)
 
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+    # nbclient stores each executed cell into ITS notebook (nb.cells[index] = cell): give
+    # it a copy, so that running a stripped test cell never replaces the full one here.
+    client = NotebookClient(copy.deepcopy(nb), timeout=timeout, kernel_name="python3", allow_errors=True,
                             resources={"metadata": {"path": str(notebook_path.parent)}})
 
     def run(cell, index):
@@ -128,12 +168,12 @@ def check_mistakes(notebook_path: Path, mistakes: list[Mistake], timeout: int = 
             if is_test(cell) and (err := _errored(done)):
                 problems.append(f"the solution fails test cell {grade_id(cell)}: {err}")
             for answer_index in checkpoints.get(index, []):
-                problems += _try_mistakes(nb, answer_index, index, by_cell, run)
-    return problems
+                problems += _try_mistakes(nb, answer_index, index, by_cell, run, proof.visible)
+    return proof
 
 
-def _try_mistakes(nb, answer_index: int, last_test: int, by_cell, run) -> list[str]:
-    """Steps 2 and 3 of the module docstring for one answer cell."""
+def _try_mistakes(nb, answer_index: int, last_test: int, by_cell, run, visible) -> list[str]:
+    """Steps 2 and 3 of the module docstring for one answer cell; fills ``visible``."""
     problems = []
     answer = nb.cells[answer_index]
     span = [i for i in range(answer_index + 1, last_test + 1) if nb.cells[i].cell_type == "code"]
@@ -144,10 +184,16 @@ def _try_mistakes(nb, answer_index: int, last_test: int, by_cell, run) -> list[s
         if err := _errored(run(wrong, answer_index)):
             problems.append(f"{m.path.name}: the mistake itself raises ({err}); "
                             "make it define something wrong, not crash")
-        caught = False
+        caught = seen = False
         for i in span:
-            ran = run(nb.cells[i], i)
-            caught = caught or (i in test_ids and _errored(ran) is not None)
+            stripped = visible_cell(nb.cells[i]) if i in test_ids else None
+            if stripped is not None and stripped.source != nb.cells[i].source:
+                seen = seen or _errored(run(stripped, i)) is not None
+            failed = _errored(run(nb.cells[i], i)) is not None
+            caught = caught or (i in test_ids and failed)
+            if stripped is not None and stripped.source == nb.cells[i].source:
+                seen = seen or failed  # no hidden tests in this cell: the full run is the visible one
+        visible[m.path.name] = seen
         if not caught:
             problems.append(f"{m.path.name}: NOT caught, every test cell of "
                             f"{grade_id(answer)} passes with this mistake")
@@ -158,3 +204,20 @@ def _try_mistakes(nb, answer_index: int, last_test: int, by_cell, run) -> list[s
                 problems.append(f"the solution fails test cell {grade_id(nb.cells[i])} after "
                                 f"restoring from {m.path.name} (state leaked): {err}")
     return problems
+
+
+@functools.lru_cache(maxsize=None)
+def assignment_proof(assignment: str) -> Proof:
+    """:func:`prove_mistakes` over every notebook of ``source/<assignment>``, once per process.
+
+    The hidden proof and the visible catch rate are two tests of one kernel pass; both
+    carry the same xdist group, so they run in the same worker and share this result.
+    """
+    mistakes = assignment_mistakes(assignment)
+    total = Proof()
+    for path in sorted((REPO / "source" / assignment).glob("*.ipynb")):
+        cells = set(answer_cells(nbformat.read(path, as_version=4)))
+        proof = prove_mistakes(path, [x for x in mistakes if x.grade_id in cells])
+        total.problems.extend(proof.problems)
+        total.visible.update(proof.visible)
+    return total
