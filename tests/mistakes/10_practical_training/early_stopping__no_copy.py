@@ -1,0 +1,18 @@
+# mistake: keeps the caller's arrays instead of copies
+class EarlyStopping:
+    """Remembers the parameters with the lowest validation loss; says when to stop (see above)."""
+
+    def __init__(self, patience):
+        self.patience = patience
+        self.best_loss = math.inf
+        self.best_round = 0
+        self.best_params = None
+        self.rounds = 0
+
+    def update(self, val_loss, params):
+        """Record round `self.rounds + 1`; return True if training should stop now."""
+        self.rounds += 1
+        if val_loss < self.best_loss:
+            self.best_loss, self.best_round = val_loss, self.rounds
+            self.best_params = dict(params)
+        return self.rounds - self.best_round >= self.patience

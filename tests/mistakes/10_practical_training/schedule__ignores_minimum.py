@@ -1,0 +1,7 @@
+# mistake: decays to 0 instead of to the minimum
+def warmup_cosine(i, base, warmup, total, minimum=0.0):
+    """The learning rate of step i (1-based): linear warm-up to `base` over `warmup` steps, then cosine decay to `minimum` at step `total`."""
+    if i <= warmup:
+        return base * i / warmup
+    progress = (i - warmup) / (total - warmup)
+    return base * 0.5 * (1 + math.cos(math.pi * progress))

@@ -1,0 +1,12 @@
+# mistake: the minimum of the raw, unsmoothed losses
+def suggest_lr(lrs, losses, beta=0.7):
+    """A base learning rate from a range test: the rate at the lowest smoothed loss, divided by 10."""
+    smooth, best, best_lr = 0.0, math.inf, None
+    for k, (lr, loss) in enumerate(zip(lrs, losses), start=1):
+        if not math.isfinite(loss):
+            break
+        smooth = beta * smooth + (1 - beta) * loss
+        corrected = smooth / (1 - beta ** k)
+        if loss < best:
+            best, best_lr = loss, lr
+    return best_lr / 10
