@@ -39,6 +39,7 @@ from pathlib import Path
 
 import nbformat
 
+from tools import sandbox
 from tools.course import REPO_ROOT, check_assignments, nbgrader_api, prepare_environment
 
 TIMEOUT_ENAME = "CellTimeoutError"
@@ -75,6 +76,9 @@ def parse_args(argv):
                         help="regrade submissions that were already autograded")
     parser.add_argument("--csv", default=None,
                         help="where to export the grades CSV (default: autograded/grades.csv)")
+    parser.add_argument("--unsandboxed", action="store_true",
+                        help="run student code WITHOUT the sandbox (as you, with your files and "
+                             "network); only where the sandbox cannot work")
     parser.add_argument("--course-dir", default=str(REPO_ROOT), help="course root (default: this repository)")
     args, rest = parser.parse_known_args(argv)
     bad = [a for a in rest if not re.fullmatch(r"--[A-Za-z_]\w*\.\w+=.*", a)]
@@ -170,10 +174,11 @@ def timed_out_cells(autograded: Path) -> list[str]:
     return found
 
 
-def describe(root: Path, assignment: str, outcome: Outcome, log: str) -> None:
+def describe(root: Path, assignment: str, outcome: Outcome, log: str, limits=None) -> None:
     """Fill ``outcome.notes`` with what nbgrader did to a graded submission."""
     for nb_path in sorted((root / "autograded" / outcome.student / assignment).glob("*.ipynb")):
         outcome.notes += [f"{nb_path.stem}: {e}" for e in setup_errors(nb_path)]
+        outcome.notes += sandbox.limit_notes(nbformat.read(nb_path, as_version=4), limits, nb_path.stem)
         for gid in timed_out_cells(nb_path):
             outcome.notes.append(f"{nb_path.stem}: cell {gid} timed out")
         if "Output truncated" in nb_path.read_text(errors="replace"):
@@ -224,8 +229,18 @@ def grade(args) -> int:
     if not students:
         print(f"No submissions in submitted/*/{assignment}/ (run tools.collect first).")
         return 0
+    if args.unsandboxed:
+        args.nbgrader_config.append("--Sandbox.enabled=False")
+    else:
+        reason = sandbox.unavailable_reason()
+        if reason:
+            raise SystemExit(f"error: cannot grade in a sandbox: {reason}.\n"
+                             "Student code must not run unconfined (it could read the solutions, "
+                             "rewrite the gradebook, ...). To grade anyway, trusting every "
+                             "submission: add --unsandboxed (make grade GRADE_ARGS=--unsandboxed).")
     backup_gradebook(root)
     api = nbgrader_api(args.nbgrader_config)
+    limits = sandbox.Sandbox(config=api.config)
     sync_gradebook(api, assignment)
 
     outcomes = []
@@ -239,7 +254,7 @@ def grade(args) -> int:
         elif "Skipping existing assignment" in log:
             outcome.skipped = True
         else:
-            describe(root, assignment, outcome, log)
+            describe(root, assignment, outcome, log, limits)
             feedback = api.generate_feedback(assignment, student, force=True)
             if not feedback["success"]:
                 outcome.notes.append("no feedback: " + last_error_line(feedback.get("error", "")))
@@ -250,6 +265,12 @@ def grade(args) -> int:
     export_csv(api, csv_path)
 
     failed = [o for o in outcomes if o.failed]
+    if args.unsandboxed:
+        print("WARNING: graded WITHOUT the sandbox (--unsandboxed): student code ran as you, with "
+              "your files, environment and network; these grades are only as trustworthy as "
+              "every submission.")
+    else:
+        print(limits.describe())
     print(summary_table(outcomes))
     print(f"\n{len(outcomes) - len(failed)} of {len(outcomes)} submissions graded; "
           f"feedback in {root / 'feedback'}; grades exported to {csv_path}.")
