@@ -243,3 +243,98 @@ def test_healthy_scores_equal_grading_alone_sandboxed_and_not(tmp_path):
     assert untouched and all(score == 0 for score, _ in untouched.values())
     print(f"\nsandbox overhead per student: {(seconds['sandboxed'] - seconds['unsandboxed']) / 2:.2f} s "
           f"(2 students: sandboxed {seconds['sandboxed']:.1f} s, unsandboxed {seconds['unsandboxed']:.1f} s)")
+
+
+# ------------------------------------------------------------------ the sandbox module itself
+PROBE = r"""
+import json, os, socket
+seen = {"uid": os.getuid(), "euid": os.geteuid(), "gid": os.getgid(), "ppid": os.getppid(),
+        "pids": sorted(int(p) for p in os.listdir('/proc') if p.isdigit()),
+        "repo": sorted(os.listdir(REPO)), "cwd": os.getcwd(), "files": sorted(os.listdir('.')),
+        "secret": os.environ.get('GRADER_SECRET'), "home": os.environ.get('HOME'),
+        "grader_home": os.path.exists(GRADER_HOME), "course": os.path.exists(COURSE)}
+try:
+    socket.create_connection(('127.0.0.1', PORT), timeout=3).close()
+    seen["loopback"] = "connected"
+except OSError as exc:
+    seen["loopback"] = repr(exc)
+for path in (REPO + '/dp/__init__.py', SITE + '/probe.pth', '/usr/probe'):
+    try:
+        open(path, 'a').close()
+        seen.setdefault("wrote", []).append(path)
+    except OSError:
+        pass
+print(json.dumps(seen))
+"""
+
+
+def run_cells(sources, tmp_path, **sandbox_config):
+    """Execute code cells with SandboxedExecute (as autograde does) in ``tmp_path``."""
+    from traitlets.config import Config
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in sources]
+    config = Config()
+    for key, value in sandbox_config.items():
+        section, trait = key.split("__")
+        config[section][trait] = value
+    ep = sandbox.SandboxedExecute(config=config)
+    start = time.monotonic()
+    nb, _ = ep.preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    return nb, time.monotonic() - start
+
+
+def test_kernel_sees_only_its_files_no_network_and_runs_as_its_own_uid(tmp_path, monkeypatch):
+    import json
+
+    course, home = tmp_path / "course", tmp_path / "home"
+    course.mkdir()
+    home.mkdir()
+    (course / "data.csv").write_text("1,2\n")
+    (course / "graded.ipynb").write_text("{}")  # notebooks hold hidden tests: not copied
+    monkeypatch.setenv("GRADER_SECRET", SECRET)
+    monkeypatch.setenv("HOME", str(home))
+    server = LoopbackServer()
+    try:
+        probe = (f"REPO, SITE, PORT = {str(b.REPO)!r}, {sysconfig.get_paths()['purelib']!r}, {server.port}\n"
+                 f"GRADER_HOME, COURSE = {str(home)!r}, {str(course)!r}\n" + PROBE)
+        nb, _ = run_cells([probe], course)
+    finally:
+        server.close()
+    outputs = nb.cells[0].outputs
+    assert outputs and outputs[0].get("name") == "stdout", outputs
+    seen = json.loads(outputs[0]["text"])
+    base = sandbox.Sandbox().uid_base
+    assert base <= seen["uid"] == seen["euid"] == seen["gid"] < base + sandbox.Sandbox().uid_count
+    assert seen["uid"] not in (0, os.getuid())
+    assert seen["ppid"] == 1 and max(seen["pids"]) < 100 and os.getpid() not in seen["pids"][3:]
+    assert set(seen["repo"]) <= {".venv", "dp"}, seen["repo"]  # no source/, tools/, gradebook
+    assert seen["files"] == ["data.csv"] and seen["cwd"] == sandbox.WORK
+    assert seen["secret"] is None and seen["home"] == sandbox.HOME
+    assert not seen["grader_home"] and not seen["course"]
+    assert seen["loopback"] != "connected" and not server.accepted
+    assert "wrote" not in seen, seen["wrote"]
+    assert not list(Path(sysconfig.get_paths()["purelib"]).glob("probe.pth"))
+
+
+def test_notebook_budget_stops_the_rest_and_is_named(tmp_path):
+    nb, seconds = run_cells(["import time\ntime.sleep(1)", "time.sleep(30)", "x = 1"], tmp_path,
+                            Sandbox__notebook_timeout=6, Execute__timeout=60)
+    first, second, third = (c.outputs for c in nb.cells)
+    assert not [o for o in first if o.output_type == "error"]
+    assert "CellTimeoutError" in [o.ename for o in second if o.output_type == "error"]
+    assert [o.ename for o in third] == [sandbox.BUDGET_ENAME]
+    assert seconds < 30
+    notes = sandbox.limit_notes(nb, sandbox.Sandbox(notebook_timeout=6))
+    assert notes == ["time budget of 6 s used up before cell #2 (rest scored 0)"], notes
+
+
+def test_grade_refuses_without_bubblewrap_and_says_what_to_do(tmp_path):
+    course = b.new_course(tmp_path / "course", fixture=True)
+    b.submit(course, "someone", b.FIXTURE, b.FIXTURE_NOTEBOOK, b.fixture_notebook())
+    env = subprocess_env({"PATH": str(Path(sys.executable).parent)})  # no /usr/bin: no bwrap
+    proc, _ = grade(course, b.FIXTURE, env=env)
+    assert proc.returncode not in (0, 1), proc.stdout + proc.stderr
+    assert "bubblewrap is not installed" in proc.stderr and "--unsandboxed" in proc.stderr, proc.stderr
+    assert not (course / "gradebook.db").exists() and not (course / "autograded").exists()

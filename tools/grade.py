@@ -21,7 +21,8 @@ score, maximum and status. Statuses:
 
 Exit status: 0 when every submission was graded, 1 when any FAILED (printed only
 after all others were graded, feedback written and the CSV exported), 2 on usage
-errors. Grades are never lost: without --force nbgrader skips submissions it has
+errors or when the sandbox cannot work here (tools/sandbox.py; ``--unsandboxed``
+grades anyway, with a warning above the table). Grades are never lost: without --force nbgrader skips submissions it has
 already graded, a failed regrade leaves earlier grades in place, and a copy of
 the gradebook is saved to ``autograded/gradebook-backup.db`` before anything runs.
 Arguments of the form ``--Class.trait=value`` are passed to nbgrader as config.
@@ -234,10 +235,11 @@ def grade(args) -> int:
     else:
         reason = sandbox.unavailable_reason()
         if reason:
-            raise SystemExit(f"error: cannot grade in a sandbox: {reason}.\n"
-                             "Student code must not run unconfined (it could read the solutions, "
-                             "rewrite the gradebook, ...). To grade anyway, trusting every "
-                             "submission: add --unsandboxed (make grade GRADE_ARGS=--unsandboxed).")
+            print(f"error: cannot grade in a sandbox: {reason}.\n"
+                  "Student code must not run unconfined (it could read the solutions, rewrite the "
+                  "gradebook, ...). To grade anyway, trusting every submission: add --unsandboxed "
+                  "(make grade GRADE_ARGS=--unsandboxed).", file=sys.stderr)
+            return 2
     backup_gradebook(root)
     api = nbgrader_api(args.nbgrader_config)
     limits = sandbox.Sandbox(config=api.config)

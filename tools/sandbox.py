@@ -338,7 +338,7 @@ class SandboxedExecute(Execute):
         self._stopped = None
 
     def preprocess(self, nb, resources=None, km=None):
-        self._deadline = time.monotonic() + self.sandbox.notebook_timeout
+        self._deadline = None  # set when the first cell runs: kernel startup has its own timeout
         self._stopped = None
         self._cell_timeout = self.timeout
         try:
@@ -349,6 +349,8 @@ class SandboxedExecute(Execute):
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":
             return super().preprocess_cell(cell, resources, index)
+        if self._deadline is None:
+            self._deadline = time.monotonic() + self.sandbox.notebook_timeout
         if self._stopped is None and time.monotonic() >= self._deadline:
             self._stopped = _error(BUDGET_ENAME, f"the notebook used up its time budget of "
                                                  f"{self.sandbox.notebook_timeout} s; cell not run")
