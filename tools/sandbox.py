@@ -243,6 +243,10 @@ class SandboxedKernelManager(AsyncKernelManager):
         for key, value in os.environ.items():
             if any(fnmatch.fnmatchcase(key, pat) for pat in self.sandbox.pass_env):
                 env.setdefault(key, value)
+        # One BLAS thread unless the grader says otherwise: threads count against
+        # max_processes, and a many-core marking machine would otherwise start dozens.
+        for key in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            env.setdefault(key, "1")
         return env
 
     def sandbox_command(self, kernel_cmd: list[str]) -> list[str]:
