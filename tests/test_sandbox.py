@@ -338,3 +338,46 @@ def test_grade_refuses_without_bubblewrap_and_says_what_to_do(tmp_path):
     assert proc.returncode not in (0, 1), proc.stdout + proc.stderr
     assert "bubblewrap is not installed" in proc.stderr and "--unsandboxed" in proc.stderr, proc.stderr
     assert not (course / "gradebook.db").exists() and not (course / "autograded").exists()
+
+
+def sandbox_uid_processes() -> dict[int, int]:
+    """uid -> number of processes, for host processes owned by sandbox uids."""
+    s = sandbox.Sandbox()
+    counts = {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            uid = int(next(ln for ln in status.read_text().splitlines() if ln.startswith("Uid:")).split()[1])
+        except (OSError, StopIteration, ValueError):
+            continue
+        if s.uid_base <= uid < s.uid_base + s.uid_count:
+            counts[uid] = counts.get(uid, 0) + 1
+    return counts
+
+
+def test_a_fork_bomb_does_not_use_up_a_concurrent_sandboxs_processes(tmp_path):
+    """Two notebooks at once (parallel grading): one holds every process it may have,
+    the other still starts 20. A shared uid (one RLIMIT_NPROC count) would fail this."""
+    limits = {"Sandbox__max_processes": 48}
+    bomb = ["import subprocess\nhold = []\nwhile True:\n    hold.append(subprocess.Popen(['sleep', '60']))",
+            "import time\ntime.sleep(20)"]
+    result = {}
+    thread = threading.Thread(target=lambda: result.update(bomb=run_cells(bomb, tmp_path / "a", **limits)[0]))
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    before = sandbox_uid_processes()
+    thread.start()
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not any(
+                n >= 30 and before.get(uid, 0) < 30 for uid, n in sandbox_uid_processes().items()):
+            time.sleep(0.5)
+        assert any(n >= 30 for n in sandbox_uid_processes().values()), "the fork bomb never got going"
+        nb, _ = run_cells(["import subprocess\nprocs = [subprocess.Popen(['true']) for _ in range(20)]\n"
+                           "print(sum(p.wait() == 0 for p in procs))"], tmp_path / "b", **limits)
+    finally:
+        thread.join(180)
+    assert [o.get("text") for o in nb.cells[0].outputs] == ["20\n"], nb.cells[0].outputs
+    bomb_errors = [o for o in result["bomb"].cells[0].outputs if o.output_type == "error"]
+    assert bomb_errors and "[Errno 11]" in bomb_errors[0].evalue, bomb_errors
+    assert sandbox.limit_notes(result["bomb"], sandbox.Sandbox(max_processes=48)) == [
+        "cell #0 hit the process limit (48)"]
