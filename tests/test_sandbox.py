@@ -139,10 +139,11 @@ def attacked_class(request, tmp_path_factory):
                 b.submit(course, student, assignment, name, build(released, target))
         perfect_before = {p.name: p.read_bytes() for p in (course / "submitted" / "perfect" / assignment).iterdir()}
         env = subprocess_env({"MPLBACKEND": "Agg", "GRADER_SECRET": SECRET, "HOME": str(home)})
-        proc, seconds = grade(course, assignment, *LIMITS, env=env)
+        runtime = tmp_path_factory.mktemp("rt")
+        proc, seconds = grade(course, assignment, *LIMITS, f"--Sandbox.runtime_dir={runtime}", env=env)
         survivors_now = token_processes(token)
         time.sleep(2)  # a surviving daemon would rewrite grades.csv within 0.5 s
-        yield {"course": course, "assignment": assignment, "proc": proc, "seconds": seconds,
+        yield {"course": course, "assignment": assignment, "proc": proc, "seconds": seconds, "runtime": runtime,
                "server": server, "token": token, "survivors": survivors_now + token_processes(token),
                "site_packages": Path(site_packages), "perfect_before": perfect_before,
                "run": runs.ClassRun(course, assignment, proc.returncode, proc.stdout, proc.stderr,
@@ -198,7 +199,7 @@ def attack_problems(c) -> list[str]:
         p.append(f"processes outlived grading: {c['survivors']}")
     if list(c["site_packages"].glob(f"zz_{token}.pth")):
         p.append("a .pth file was planted in the venv")
-    leftovers = [str(x) for x in Path("/tmp").glob(f"{token}*")]
+    leftovers = [str(x) for x in Path("/tmp").glob(f"{token}*")] + [str(x) for x in c["runtime"].iterdir()]
     if leftovers:
         p.append(f"files left in /tmp: {leftovers}")
     after = {q.name: q.read_bytes() for q in (course / "submitted" / "perfect" / run.assignment).iterdir()}

@@ -109,6 +109,9 @@ class Sandbox(Configurable):
                     help="Environment variables (fnmatch patterns) passed into the sandbox; "
                          "no others.").tag(config=True)
     bwrap = Unicode("bwrap", help="The bubblewrap executable.").tag(config=True)
+    runtime_dir = Unicode("/tmp", help="Where each sandbox's private folder (sockets, copy of the "
+                                       "submission) lives while its kernel runs; keep the path "
+                                       "short (Unix socket paths are limited to 107 bytes).").tag(config=True)
 
     def describe(self) -> str:
         """One line for the summary table: what the sandbox is and each limit."""
@@ -162,12 +165,17 @@ def _bwrap_base(bwrap: str, tmp_mb: int) -> list[str]:
 
 
 # ------------------------------------------------------------------ uids
+UID_LOCKS = Path("/tmp/dp-sandbox-uids")  # fixed (not $TMPDIR): every grader on the machine must agree
+
+
 class UidLease:
     """Exclusive use of one sandbox uid while a kernel runs (a flock on a file per uid)."""
 
     def __init__(self, base: int, count: int):
-        folder = Path(tempfile.gettempdir()) / "dp-sandbox-uids"
+        folder = UID_LOCKS
         folder.mkdir(mode=0o700, exist_ok=True)
+        if folder.stat().st_uid != os.geteuid() or folder.is_symlink():
+            raise RuntimeError(f"{folder} is not owned by the grader (uid {os.geteuid()}): remove it")
         for uid in range(base, base + count):
             fh = open(folder / f"{uid}.lock", "w")  # noqa: SIM115 -- held until release()
             try:
@@ -220,7 +228,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         self._lease = UidLease(self.sandbox.uid_base, self.sandbox.uid_count)
         uid = self._lease.uid
         # Short path: Unix socket paths are limited to 107 bytes.
-        self._private = Path(tempfile.mkdtemp(prefix="dp-sbx-"))
+        self._private = Path(tempfile.mkdtemp(prefix="dp-sbx-", dir=self.sandbox.runtime_dir))
         os.chmod(self._private, 0o711)
         conn = self._private / "conn"
         conn.mkdir(mode=0o700)
@@ -295,12 +303,22 @@ class SandboxedKernelManager(AsyncKernelManager):
         os.chown(self.connection_file, self._lease.uid, self._lease.uid)
         kw["env"] = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
         kw["cwd"] = "/"
-        await super()._async_launch_kernel(self.sandbox_command(list(kernel_cmd)), **kw)
+        try:
+            await super()._async_launch_kernel(self.sandbox_command(list(kernel_cmd)), **kw)
+        except BaseException:
+            self.release_sandbox()
+            raise
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
-        await super()._async_cleanup_resources(restart=restart)
-        if not restart:
-            self.release_sandbox()
+        try:
+            await super()._async_cleanup_resources(restart=restart)
+        finally:
+            if not restart:
+                self.release_sandbox()
+
+    # AsyncKernelManager binds the public name to the base coroutine function, and
+    # nbclient calls it directly after a kernel died: point it at ours.
+    cleanup_resources = _async_cleanup_resources
 
     def release_sandbox(self) -> None:
         """Remove the private folder and give the uid back (the PID namespace is gone)."""
