@@ -62,3 +62,7 @@ c.Sandbox.max_processes = 64  # processes + threads at once, per notebook (RLIMI
 c.Sandbox.max_file_mb = 256  # largest file written, MiB (RLIMIT_FSIZE)
 c.Sandbox.tmp_mb = 512  # /tmp and HOME (holds the working copy) are tmpfs of this size, MiB
 c.Sandbox.notebook_timeout = 1800  # wall-clock budget of a whole notebook, s (+ Execute.timeout per cell)
+# Data the notebooks may read besides /usr (Debian's Fashion-MNIST is there): the
+# folder DP_DATA_DIR names. dp's per-user download cache is in your HOME, which the
+# sandbox hides: point DP_DATA_DIR at it (e.g. ~/.cache/dp) when grading 04_mnist.
+c.Sandbox.read_only_paths = [p for p in [os.environ.get("DP_DATA_DIR")] if p]

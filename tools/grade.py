@@ -14,7 +14,9 @@ score, maximum and status. Statuses:
   graded (...)           autograded, with what happened: a cell timed out, a
                          locked test cell was edited or deleted (nbgrader put the
                          instructor's copy back), output was truncated, a setup
-                         cell (before the first answer) raised, e.g. a bad import
+                         cell (before the first answer) raised, e.g. a bad import,
+                         a sandbox limit was hit (memory, processes, file size,
+                         disk, the notebook's time budget) or the kernel died
   skipped                already autograded and not resubmitted since (use --force)
   FAILED: reason         nbgrader could not grade it (e.g. not valid JSON); the
                          gradebook keeps whatever grade it had before
@@ -22,9 +24,10 @@ score, maximum and status. Statuses:
 Exit status: 0 when every submission was graded, 1 when any FAILED (printed only
 after all others were graded, feedback written and the CSV exported), 2 on usage
 errors or when the sandbox cannot work here (tools/sandbox.py; ``--unsandboxed``
-grades anyway, with a warning above the table). Grades are never lost: without --force nbgrader skips submissions it has
-already graded, a failed regrade leaves earlier grades in place, and a copy of
-the gradebook is saved to ``autograded/gradebook-backup.db`` before anything runs.
+grades anyway, with a warning above the table). Grades are never lost: without
+--force nbgrader skips submissions it has already graded, a failed regrade leaves
+earlier grades in place, and a copy of the gradebook is saved to
+``autograded/gradebook-backup.db`` before anything runs.
 Arguments of the form ``--Class.trait=value`` are passed to nbgrader as config.
 """
 

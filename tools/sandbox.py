@@ -56,6 +56,7 @@ import asyncio
 import errno
 import fcntl
 import fnmatch
+import functools
 import os
 import platform
 import shutil
@@ -104,6 +105,8 @@ class Sandbox(Configurable):
     packages = List(Unicode(), ["dp"], help="Importable packages whose source folders are bound "
                                             "read-only (editable installs live in the course "
                                             "root, which is hidden).").tag(config=True)
+    read_only_paths = List(Unicode(), [], help="More folders the notebooks may read (bound read-only "
+                                               "at the same path), e.g. a data set.").tag(config=True)
     pass_env = List(Unicode(), ["LANG", "LC_ALL", "MPLBACKEND", "PYTHONHASHSEED", "OPENBLAS_NUM_THREADS",
                                 "OMP_NUM_THREADS", "MKL_NUM_THREADS", "DP_*"],
                     help="Environment variables (fnmatch patterns) passed into the sandbox; "
@@ -122,10 +125,12 @@ class Sandbox(Configurable):
 
 
 # ------------------------------------------------------------------ availability
+@functools.lru_cache(maxsize=None)
 def unavailable_reason(bwrap: str = "bwrap") -> str | None:
     """Why the sandbox cannot run on this machine, or None when it can.
 
-    Checked by running a real (trivial) sandbox with the same flags as a kernel's.
+    Checked by running a real (trivial) sandbox with the same flags as a kernel's;
+    once per process and PATH lookup (nbgrader makes a preprocessor per notebook).
     """
     if platform.system() != "Linux":
         return (f"sandboxed grading needs Linux (bubblewrap, namespaces); this is {platform.system()}. "
@@ -275,7 +280,12 @@ class SandboxedKernelManager(AsyncKernelManager):
         for name in ETC_FILES:
             if os.path.exists(f"/etc/{name}"):
                 args += parents(f"/etc/{name}") + ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
-        ro = [sys.base_prefix, sys.prefix, *_package_dirs(s.packages)]
+        extra = [p for p in s.read_only_paths if os.path.exists(p)]
+        for path in extra:  # the grader runs in the course root, which must stay hidden
+            if Path.cwd().resolve().is_relative_to(Path(path).resolve()):
+                raise RuntimeError(f"Sandbox.read_only_paths: {path} contains the course root "
+                                   f"{Path.cwd()}; name a folder that holds only data")
+        ro = [sys.base_prefix, sys.prefix, *_package_dirs(s.packages), *extra]
         for path in dict.fromkeys(str(Path(p).resolve()) for p in ro):
             if not path.startswith("/usr/"):
                 args += parents(path) + ["--ro-bind", path, path]
