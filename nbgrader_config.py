@@ -63,6 +63,14 @@ c.Sandbox.max_file_mb = 256  # largest file written, MiB (RLIMIT_FSIZE)
 c.Sandbox.tmp_mb = 512  # /tmp and HOME (holds the working copy) are tmpfs of this size, MiB
 c.Sandbox.notebook_timeout = 1800  # wall-clock budget of a whole notebook, s (+ Execute.timeout per cell)
 # Data the notebooks may read besides /usr (Debian's Fashion-MNIST is there): the
-# folder DP_DATA_DIR names. dp's per-user download cache is in your HOME, which the
-# sandbox hides: point DP_DATA_DIR at it (e.g. ~/.cache/dp) when grading 04_mnist.
-c.Sandbox.read_only_paths = [p for p in [os.environ.get("DP_DATA_DIR")] if p]
+# folder DP_DATA_DIR names, else dp's download cache, which lives in your HOME (hidden
+# in the sandbox): it is bound read-only and named by DP_DATA_DIR inside.
+_data = os.environ.get("DP_DATA_DIR")
+if not _data:
+    import pooch  # noqa: E402
+
+    _cache = str(pooch.os_cache("dp"))
+    if os.path.isdir(_cache):
+        _data = _cache
+        c.Sandbox.extra_env = {"DP_DATA_DIR": _cache}
+c.Sandbox.read_only_paths = [_data] if _data else []

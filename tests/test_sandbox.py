@@ -289,9 +289,11 @@ def run_cells(sources, tmp_path, **sandbox_config):
 def test_kernel_sees_only_its_files_no_network_and_runs_as_its_own_uid(tmp_path, monkeypatch):
     import json
 
-    course, home = tmp_path / "course", tmp_path / "home"
+    course, home, data = tmp_path / "course", tmp_path / "home", tmp_path / "data"
     course.mkdir()
     home.mkdir()
+    data.mkdir()
+    (data / "set.txt").write_text("pixels")
     (course / "data.csv").write_text("1,2\n")
     (course / "graded.ipynb").write_text("{}")  # notebooks hold hidden tests: not copied
     monkeypatch.setenv("GRADER_SECRET", SECRET)
@@ -300,12 +302,15 @@ def test_kernel_sees_only_its_files_no_network_and_runs_as_its_own_uid(tmp_path,
     try:
         probe = (f"REPO, SITE, PORT = {str(b.REPO)!r}, {sysconfig.get_paths()['purelib']!r}, {server.port}\n"
                  f"GRADER_HOME, COURSE = {str(home)!r}, {str(course)!r}\n" + PROBE)
-        nb, _ = run_cells([probe], course)
+        nb, _ = run_cells([probe + "print(open(os.environ['DP_DATA_DIR'] + '/set.txt').read())"], course,
+                          Sandbox__read_only_paths=[str(data)], Sandbox__extra_env={"DP_DATA_DIR": str(data)})
     finally:
         server.close()
     outputs = nb.cells[0].outputs
     assert outputs and outputs[0].get("name") == "stdout", outputs
-    seen = json.loads(outputs[0]["text"])
+    seen_line, data_line = outputs[0]["text"].splitlines()
+    seen = json.loads(seen_line)
+    assert data_line == "pixels"  # a data folder named in the config is readable
     base = sandbox.Sandbox().uid_base
     assert base <= seen["uid"] == seen["euid"] == seen["gid"] < base + sandbox.Sandbox().uid_count
     assert seen["uid"] not in (0, os.getuid())

@@ -68,7 +68,7 @@ from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 from nbformat import NotebookNode
-from traitlets import Bool, Integer, List, Unicode
+from traitlets import Bool, Dict, Integer, List, Unicode
 from traitlets.config import Configurable
 
 from nbgrader.preprocessors import Execute
@@ -107,6 +107,8 @@ class Sandbox(Configurable):
                                             "root, which is hidden).").tag(config=True)
     read_only_paths = List(Unicode(), [], help="More folders the notebooks may read (bound read-only "
                                                "at the same path), e.g. a data set.").tag(config=True)
+    extra_env = Dict(value_trait=Unicode(), default_value={},
+                     help="Environment variables set in the sandbox (after pass_env).").tag(config=True)
     pass_env = List(Unicode(), ["LANG", "LC_ALL", "MPLBACKEND", "PYTHONHASHSEED", "OPENBLAS_NUM_THREADS",
                                 "OMP_NUM_THREADS", "MKL_NUM_THREADS", "DP_*"],
                     help="Environment variables (fnmatch patterns) passed into the sandbox; "
@@ -256,6 +258,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         for key, value in os.environ.items():
             if any(fnmatch.fnmatchcase(key, pat) for pat in self.sandbox.pass_env):
                 env.setdefault(key, value)
+        env.update(self.sandbox.extra_env)
         # One BLAS thread unless the grader says otherwise: threads count against
         # max_processes, and a many-core marking machine would otherwise start dozens.
         for key in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
