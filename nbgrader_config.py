@@ -41,11 +41,13 @@ if _here not in sys.path:
     sys.path.insert(0, _here)
 from nbgrader.converters.autograde import Autograde  # noqa: E402
 from nbgrader.preprocessors import LimitOutput  # noqa: E402
+from nbgrader.preprocessors import Execute  # noqa: E402
 from tools.limit_output import LimitOutputSize  # noqa: E402
+from tools.sandbox import SandboxedExecute  # noqa: E402
 
+_replace = {LimitOutput: LimitOutputSize, Execute: SandboxedExecute}
 c.Autograde.autograde_preprocessors = [
-    LimitOutputSize if p is LimitOutput else p
-    for p in Autograde.class_traits()["autograde_preprocessors"].default()
+    _replace.get(p, p) for p in Autograde.class_traits()["autograde_preprocessors"].default()
 ]
 c.LimitOutputSize.max_chars = 20_000
 
@@ -56,3 +58,27 @@ c.LimitOutputSize.max_chars = 20_000
 from tools.validator import install as _install_course_validator  # noqa: E402
 
 _install_course_validator()
+
+# --- Grading sandbox (issue 14; tools/sandbox.py, tests/test_sandbox.py) --------------
+# autograde (not validate) runs each notebook's kernel in bubblewrap: no network, no
+# course files, a private /tmp and HOME, its own unprivileged uid, and these limits.
+# A cell that exceeds one fails (its tests score 0) and the status names the limit.
+# `python -m tools.grade A --Sandbox.memory_mb=2048` overrides one for a run;
+# `--unsandboxed` grades without the sandbox (warned above the summary table).
+c.Sandbox.memory_mb = 4096  # address space per process, MiB (RLIMIT_AS)
+c.Sandbox.max_processes = 64  # processes + threads at once, per notebook (RLIMIT_NPROC)
+c.Sandbox.max_file_mb = 256  # largest file written, MiB (RLIMIT_FSIZE)
+c.Sandbox.tmp_mb = 512  # /tmp and HOME (holds the working copy) are tmpfs of this size, MiB
+c.Sandbox.notebook_timeout = 1800  # wall-clock budget of a whole notebook, s (+ Execute.timeout per cell)
+# Data the notebooks may read besides /usr (Debian's Fashion-MNIST is there): the
+# folder DP_DATA_DIR names, else dp's download cache, which lives in your HOME (hidden
+# in the sandbox): it is bound read-only and named by DP_DATA_DIR inside.
+_data = os.environ.get("DP_DATA_DIR")
+if not _data:
+    import pooch  # noqa: E402
+
+    _cache = str(pooch.os_cache("dp"))
+    if os.path.isdir(_cache):
+        _data = _cache
+        c.Sandbox.extra_env = {"DP_DATA_DIR": _cache}
+c.Sandbox.read_only_paths = [_data] if _data else []

@@ -14,16 +14,20 @@ score, maximum and status. Statuses:
   graded (...)           autograded, with what happened: a cell timed out, a
                          locked test cell was edited or deleted (nbgrader put the
                          instructor's copy back), output was truncated, a setup
-                         cell (before the first answer) raised, e.g. a bad import
+                         cell (before the first answer) raised, e.g. a bad import,
+                         a sandbox limit was hit (memory, processes, file size,
+                         disk, the notebook's time budget) or the kernel died
   skipped                already autograded and not resubmitted since (use --force)
   FAILED: reason         nbgrader could not grade it (e.g. not valid JSON); the
                          gradebook keeps whatever grade it had before
 
 Exit status: 0 when every submission was graded, 1 when any FAILED (printed only
 after all others were graded, feedback written and the CSV exported), 2 on usage
-errors. Grades are never lost: without --force nbgrader skips submissions it has
-already graded, a failed regrade leaves earlier grades in place, and a copy of
-the gradebook is saved to ``autograded/gradebook-backup.db`` before anything runs.
+errors or when the sandbox cannot work here (tools/sandbox.py; ``--unsandboxed``
+grades anyway, with a warning above the table). Grades are never lost: without
+--force nbgrader skips submissions it has already graded, a failed regrade leaves
+earlier grades in place, and a copy of the gradebook is saved to
+``autograded/gradebook-backup.db`` before anything runs.
 Arguments of the form ``--Class.trait=value`` are passed to nbgrader as config.
 """
 
@@ -39,6 +43,7 @@ from pathlib import Path
 
 import nbformat
 
+from tools import sandbox
 from tools.course import REPO_ROOT, check_assignments, nbgrader_api, prepare_environment
 
 TIMEOUT_ENAME = "CellTimeoutError"
@@ -75,6 +80,9 @@ def parse_args(argv):
                         help="regrade submissions that were already autograded")
     parser.add_argument("--csv", default=None,
                         help="where to export the grades CSV (default: autograded/grades.csv)")
+    parser.add_argument("--unsandboxed", action="store_true",
+                        help="run student code WITHOUT the sandbox (as you, with your files and "
+                             "network); only where the sandbox cannot work")
     parser.add_argument("--course-dir", default=str(REPO_ROOT), help="course root (default: this repository)")
     args, rest = parser.parse_known_args(argv)
     bad = [a for a in rest if not re.fullmatch(r"--[A-Za-z_]\w*\.\w+=.*", a)]
@@ -170,10 +178,11 @@ def timed_out_cells(autograded: Path) -> list[str]:
     return found
 
 
-def describe(root: Path, assignment: str, outcome: Outcome, log: str) -> None:
+def describe(root: Path, assignment: str, outcome: Outcome, log: str, limits=None) -> None:
     """Fill ``outcome.notes`` with what nbgrader did to a graded submission."""
     for nb_path in sorted((root / "autograded" / outcome.student / assignment).glob("*.ipynb")):
         outcome.notes += [f"{nb_path.stem}: {e}" for e in setup_errors(nb_path)]
+        outcome.notes += sandbox.limit_notes(nbformat.read(nb_path, as_version=4), limits, nb_path.stem)
         for gid in timed_out_cells(nb_path):
             outcome.notes.append(f"{nb_path.stem}: cell {gid} timed out")
         if "Output truncated" in nb_path.read_text(errors="replace"):
@@ -224,8 +233,19 @@ def grade(args) -> int:
     if not students:
         print(f"No submissions in submitted/*/{assignment}/ (run tools.collect first).")
         return 0
+    if args.unsandboxed:
+        args.nbgrader_config.append("--Sandbox.enabled=False")
+    else:
+        reason = sandbox.unavailable_reason()
+        if reason:
+            print(f"error: cannot grade in a sandbox: {reason}.\n"
+                  "Student code must not run unconfined (it could read the solutions, rewrite the "
+                  "gradebook, ...). To grade anyway, trusting every submission: add --unsandboxed "
+                  "(make grade GRADE_ARGS=--unsandboxed).", file=sys.stderr)
+            return 2
     backup_gradebook(root)
     api = nbgrader_api(args.nbgrader_config)
+    limits = sandbox.Sandbox(config=api.config)
     sync_gradebook(api, assignment)
 
     outcomes = []
@@ -239,7 +259,7 @@ def grade(args) -> int:
         elif "Skipping existing assignment" in log:
             outcome.skipped = True
         else:
-            describe(root, assignment, outcome, log)
+            describe(root, assignment, outcome, log, limits)
             feedback = api.generate_feedback(assignment, student, force=True)
             if not feedback["success"]:
                 outcome.notes.append("no feedback: " + last_error_line(feedback.get("error", "")))
@@ -250,6 +270,12 @@ def grade(args) -> int:
     export_csv(api, csv_path)
 
     failed = [o for o in outcomes if o.failed]
+    if args.unsandboxed:
+        print("WARNING: graded WITHOUT the sandbox (--unsandboxed): student code ran as you, with "
+              "your files, environment and network; these grades are only as trustworthy as "
+              "every submission.")
+    else:
+        print(limits.describe())
     print(summary_table(outcomes))
     print(f"\n{len(outcomes) - len(failed)} of {len(outcomes)} submissions graded; "
           f"feedback in {root / 'feedback'}; grades exported to {csv_path}.")
