@@ -1,0 +1,57 @@
+"""Sphinx configuration of the course website (built by docs/build.py: `make site`).
+
+The source folder is a staging copy that docs/build.py assembles; this file only
+says how to render it.
+"""
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+# autodoc imports dp from this checkout, whatever the current directory; MyST
+# imports the heading-anchor function from this folder.
+sys.path[:0] = [str(HERE.parent), str(HERE)]
+
+project = "Differentiable programming: how deep learning libraries work inside"
+author = "the course's authors"
+copyright = "the course's authors"
+
+extensions = [
+    "myst_nb",  # notebooks and Markdown (it loads myst_parser)
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",  # Google-style Args:/Returns:/Raises:
+    "plain_docstrings",  # dp's plain-text docstrings read safely (docs/plain_docstrings.py)
+    "sphinx.ext.mathjax",
+    # MathJax 3 bundled in a PyPI package and copied into _static/: the site typesets
+    # math offline and depends on no CDN (Sphinx's default loads MathJax from one).
+    "sphinx-mathjax-offline",
+]
+
+# Notebooks are shown as stored: lectures with their outputs, assignments blank.
+nb_execution_mode = "off"
+# $...$ and $$...$$ in notebooks' Markdown, and bare \begin{align} blocks.
+myst_enable_extensions = ["dollarmath", "amsmath"]
+# Every heading gets an anchor, named as Jupyter names it: the notebooks' tables of
+# contents link to those (docs/jupyter_anchors.py).
+myst_heading_anchors = 6
+myst_heading_slug_func = "jupyter_anchors.jupyter_slug"
+
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+napoleon_google_docstring = True
+napoleon_numpy_docstring = False
+
+html_theme = "sphinx_book_theme"
+html_title = "Differentiable programming"
+html_theme_options = {
+    # Each notebook page offers its .ipynb (the stored file) for download.
+    "use_download_button": True,
+    "use_fullscreen_button": False,
+    "show_toc_level": 2,
+}
+# The download button links to _sources/; keep the notebooks' own suffix there.
+html_sourcelink_suffix = ""
+html_last_updated_fmt = None
+
+# Warnings are errors (docs/build.py runs Sphinx with -W). None is ignored so far.
+suppress_warnings = []
