@@ -110,44 +110,62 @@ def _public_names(module: types.ModuleType) -> list[str]:
             and getattr(v, "__module__", None) == module.__name__]
 
 
+def _entry(qualified: str, obj) -> list[str]:
+    """The autodoc directive that documents `obj` under the name `qualified`."""
+    home = getattr(obj, "__module__", None) or ""
+    if (inspect.isclass(obj) or callable(obj)) and not home.split(".")[0] == "dp":
+        # Re-exported from another library: say where it comes from, not its manual.
+        return ["```{eval-rst}", f".. py:data:: {qualified}", "",
+                f"   The same object as ``{home}.{obj.__qualname__}``, re-exported.", "```", ""]
+    if inspect.isclass(obj):
+        return ["```{eval-rst}", f".. autoclass:: {qualified}", "   :members:", "   :show-inheritance:",
+                "```", ""]
+    if callable(obj):
+        return ["```{eval-rst}", f".. autofunction:: {qualified}", "```", ""]
+    return ["```{eval-rst}", f".. autodata:: {qualified}", "```", ""]
+
+
 def api_page() -> str:
     """dp's reference as MyST: every name of dp.__all__, read from the package now.
 
-    A module of dp.__all__ gets its own section with all its public names
-    (automodule: its own __all__, else what it defines). A top-level name is
-    documented where it is defined when that module has a section, and linked from
-    the top; otherwise it is documented in full at the top. So the page follows the
+    A module of dp.__all__ gets its own section with each of its public names (its
+    __all__, else what it defines), each documented by name, wherever it is
+    defined. A top-level name already documented in a module's section is linked
+    from the top; any other is documented at the top. So the page follows the
     package as modules are split, added or renamed.
     """
     import dp
 
-    modules = [n for n in dp.__all__ if isinstance(getattr(dp, n), types.ModuleType)]
-    module_names = {getattr(dp, n).__name__ for n in modules}
-    lines = ["# The `dp` library", "",
-             "Generated from the docstrings of every name in `dp.__all__`; each carries "
-             "its rules and math.", "",
-             "```{eval-rst}", ".. automodule:: dp", "   :no-members:", "```", "",
-             "## Top-level names", ""]
+    modules = [getattr(dp, n) for n in dp.__all__ if isinstance(getattr(dp, n), types.ModuleType)]
+    sections, documented = [], {}
+    for module in modules:
+        names = _public_names(module)
+        if not names:
+            raise SiteError(f"{module.__name__} has no public name to document")
+        sections += [f"## `{module.__name__}`", "", "```{eval-rst}", f".. automodule:: {module.__name__}",
+                     "   :no-members:", "```", ""]
+        for name in names:
+            obj = getattr(module, name)
+            if isinstance(obj, types.ModuleType):
+                sections += [f"- `{module.__name__}.{name}`: the module `{obj.__name__}`", ""]
+                continue
+            documented.setdefault(id(obj), f"{module.__name__}.{name}")
+            sections += _entry(f"{module.__name__}.{name}", obj)
+    top = []
     for name in dp.__all__:
         obj = getattr(dp, name)
         if isinstance(obj, types.ModuleType):
-            lines += [f"- `dp.{name}`: the module {{py:mod}}`{obj.__name__}`, below", ""]
-            continue
-        home = getattr(obj, "__module__", None)
-        role = "class" if inspect.isclass(obj) else "func"
-        if home in module_names:
-            lines += [f"- `dp.{name}`: {{py:{role}}}`{home}.{obj.__name__}`", ""]
+            top += [f"- `dp.{name}`: the module {{py:mod}}`{obj.__name__}`, below", ""]
+        elif id(obj) in documented:
+            role = "class" if inspect.isclass(obj) else "func" if callable(obj) else "data"
+            top += [f"- `dp.{name}`: {{py:{role}}}`{documented[id(obj)]}`", ""]
         else:
-            directive = "autoclass" if inspect.isclass(obj) else "autofunction"
-            options = ["   :members:", "   :show-inheritance:"] if role == "class" else []
-            lines += ["```{eval-rst}", f".. {directive}:: dp.{name}", *options, "```", ""]
-    for name in modules:
-        module = importlib.import_module(getattr(dp, name).__name__)
-        lines += [f"## `{module.__name__}`", "", "```{eval-rst}", f".. automodule:: {module.__name__}",
-                  "   :members:", "   :show-inheritance:", "```", ""]
-        if not _public_names(module):
-            raise SiteError(f"{module.__name__} has no public name to document")
-    return "\n".join(lines)
+            top += _entry(f"dp.{name}", obj)
+    return "\n".join(["# The `dp` library", "",
+                      "Generated from the docstrings of every name in `dp.__all__` and of its "
+                      "modules; each carries its rules and math.", "",
+                      "```{eval-rst}", ".. automodule:: dp", "   :no-members:", "```", "",
+                      "## Top-level names", ""] + top + sections)
 
 
 def stage(dest: Path) -> list[str]:

@@ -49,6 +49,13 @@ html_theme_options = {
     "use_fullscreen_button": False,
     "show_toc_level": 2,
 }
+# The theme's light/dark switch starts from the reader's system setting (without a
+# value here the theme's script logs an error on every page).
+html_context = {"default_mode": "auto"}
+# Its own icon, so that browsers do not ask the server for a missing /favicon.ico.
+html_favicon = "favicon.svg"
+# Code and docstrings quote with ' and ": typographic quotes would change them.
+smartquotes = False
 # The download button links to _sources/; keep the notebooks' own suffix there.
 html_sourcelink_suffix = ""
 html_last_updated_fmt = None
