@@ -115,7 +115,8 @@ def _entry(qualified: str, obj) -> list[str]:
     home = getattr(obj, "__module__", None) or ""
     if (inspect.isclass(obj) or callable(obj)) and not home.split(".")[0] == "dp":
         # Re-exported from another library: say where it comes from, not its manual.
-        return ["```{eval-rst}", f".. py:data:: {qualified}", "",
+        module, _, name = qualified.rpartition(".")
+        return ["```{eval-rst}", f".. py:data:: {name}", f"   :module: {module}", "",
                 f"   The same object as ``{home}.{obj.__qualname__}``, re-exported.", "```", ""]
     if inspect.isclass(obj):
         return ["```{eval-rst}", f".. autoclass:: {qualified}", "   :members:", "   :show-inheritance:",
@@ -123,6 +124,21 @@ def _entry(qualified: str, obj) -> list[str]:
     if callable(obj):
         return ["```{eval-rst}", f".. autofunction:: {qualified}", "```", ""]
     return ["```{eval-rst}", f".. autodata:: {qualified}", "```", ""]
+
+
+def _alias_entry(qualified: str, cls: type) -> list[str]:
+    """`cls` documented under the name `qualified`, from its docstring."""
+    from sphinx.ext.napoleon import Config
+    from sphinx.ext.napoleon.docstring import GoogleDocstring
+    from sphinx.util.docstrings import prepare_docstring
+
+    sys.path.insert(0, str(DOCS))
+    from plain_docstrings import plain_to_rst
+
+    lines = GoogleDocstring(plain_to_rst(prepare_docstring(cls.__doc__ or "")), Config()).lines()
+    module, _, name = qualified.rpartition(".")
+    return (["```{eval-rst}", f".. py:class:: {name}", f"   :module: {module}", ""] + ["   " + line for line in lines]
+            + ["", f"   (The class ``{cls.__module__}.{cls.__qualname__}``.)", "```", ""])
 
 
 def api_page() -> str:
@@ -149,8 +165,14 @@ def api_page() -> str:
             if isinstance(obj, types.ModuleType):
                 sections += [f"- `{module.__name__}.{name}`: the module `{obj.__name__}`", ""]
                 continue
-            documented.setdefault(id(obj), f"{module.__name__}.{name}")
-            sections += _entry(f"{module.__name__}.{name}", obj)
+            qualified = f"{module.__name__}.{name}"
+            if inspect.isclass(obj) and obj.__name__ != name and obj.__module__.split(".")[0] == "dp":
+                # A class of dp under another name: autodoc would show only "alias of
+                # <its own name>", which may not be importable; show its docstring.
+                sections += _alias_entry(qualified, obj)
+                continue
+            documented.setdefault(id(obj), qualified)
+            sections += _entry(qualified, obj)
     top = []
     for name in dp.__all__:
         obj = getattr(dp, name)
