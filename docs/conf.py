@@ -40,6 +40,9 @@ autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
+# A class's "Attributes:" become a field list, not attribute entries: autodoc already
+# documents properties such as Node.inputs, and two entries of one name are an error.
+napoleon_use_ivar = True
 
 html_theme = "sphinx_book_theme"
 html_title = "Differentiable programming"
