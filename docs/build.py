@@ -15,14 +15,14 @@ staging folder, laid out like the repository, so the course index's links work:
 
 What goes on the site is decided here, from what is in the folders at build time:
 other notebooks appear without a change to this file, and `source/` (solutions,
-hidden tests) is never read. The build treats every warning as an error (docs/conf.py
-lists the few it ignores, and why).
+hidden tests) is never read. The build treats every warning as an error (any that
+had to be ignored would be listed in docs/conf.py's suppress_warnings, with the
+reason; none is).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import inspect
 import re
 import shutil

@@ -63,5 +63,6 @@ smartquotes = False
 html_sourcelink_suffix = ""
 html_last_updated_fmt = None
 
-# Warnings are errors (docs/build.py runs Sphinx with -W). None is ignored so far.
+# Warnings are errors (docs/build.py runs Sphinx with -W). A warning that has to be
+# ignored goes here with the reason; none is.
 suppress_warnings = []
