@@ -50,6 +50,9 @@ myst:
 
 The course index is the [landing page of this site](../index.md).
 """
+# The course index may link the copies that `make lab` gives each student (work/<A>/,
+# made from release/<A>/ and not in git): the site shows the release/ originals.
+STUDENT_COPIES = {"work/": "release/"}
 LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)\)")
 
 
@@ -76,6 +79,9 @@ def _rewrite_links(text: str, base: Path, staged: set[str]) -> str:
             rel = resolved.relative_to(ROOT).as_posix()
         except ValueError:
             rel = None
+        for copy, original in STUDENT_COPIES.items():
+            if rel and rel.startswith(copy) and original + rel[len(copy):] in staged:
+                rel = original + rel[len(copy):]
         if rel in staged:
             return f"[{label}]({rel}{'#' + anchor if anchor else ''})"
         return f"{label} (`{rel or target}`)"
