@@ -420,3 +420,73 @@ def test_search_box_finds_softmax(served, shots):
         page.screenshot(path=str(shots / "search.png"), full_page=True)
         assert results.count() > 0
         _no_errors(page)
+
+
+# --- The build's own rules, without a build ---------------------------------------
+
+def _docs_module(name):
+    sys.path.insert(0, str(ROOT / "docs"))
+    try:
+        return __import__(name)
+    finally:
+        sys.path.remove(str(ROOT / "docs"))
+
+
+def _rst_problems(rst: str):
+    """docutils' warnings and errors for `rst`, and the tree it makes."""
+    import io
+
+    from docutils import nodes
+    from docutils.core import publish_doctree
+
+    tree = publish_doctree(rst, settings_overrides={"report_level": 5, "halt_level": 5,
+                                                     "warning_stream": io.StringIO()})
+    return [m.astext() for m in tree.findall(nodes.system_message) if m["level"] >= 2], tree
+
+
+PLAIN_DOCSTRING = """Adam: the update rule, with |g| the gradient's size and *args passed on.
+
+    m ← β₁ m + (1 - β₁) g;  v ← β₂ v + (1 - β₂) g²
+          θ ← θ - α m̂ / (√v̂ + ε)
+shape: (m, k), the batch
+       laid out by rows.
+
+Args:
+    alpha: the learning rate, |α| > 0.
+    *args: more.
+
+Returns:
+    the new value of param_
+""".splitlines()
+
+
+def test_plain_docstrings_keep_their_math_and_raise_no_rst_warning():
+    plain = _docs_module("plain_docstrings")
+    problems, _ = _rst_problems("\n".join(PLAIN_DOCSTRING))
+    assert problems, "this docstring should trouble reStructuredText as it is"
+    problems, tree = _rst_problems("\n".join(plain.plain_to_rst(PLAIN_DOCSTRING)))
+    assert not problems, problems
+    from docutils import nodes
+
+    literal = "\n".join(n.astext() for n in tree.findall(nodes.literal_block))
+    # The formulas keep their lines and alignment; escaped text shows as written.
+    assert "\n".join(PLAIN_DOCSTRING[2:6]) == literal
+    assert "|g| the gradient's size and *args passed on" in tree.astext()
+    assert "param_" in tree.astext()
+
+
+def test_course_index_links_point_at_the_site_pages():
+    build = _docs_module("build")
+    staged = {"release/01_x/x.ipynb", "course/01_lecture.ipynb"}
+    text = ("[a](../work/01_x/x.ipynb) [b](01_lecture.ipynb#Part-1) [c](../tools/README.md) "
+            "[d](https://example.org/x.ipynb) [e](#Notes)")
+    out = build._rewrite_links(text, ROOT / "course", staged)
+    assert out == ("[a](release/01_x/x.ipynb) [b](course/01_lecture.ipynb#Part-1) c (`tools/README.md`) "
+                   "[d](https://example.org/x.ipynb) [e](#Notes)")
+
+
+def test_headings_get_the_anchors_jupyter_gives_them():
+    slug = _docs_module("jupyter_anchors").jupyter_slug
+    # As JupyterLab names them (the lectures' tables of contents link these).
+    assert slug("1. Computational graphs") == "1.-Computational-graphs"
+    assert slug("6. What today's libraries do") == "6.-What-today's-libraries-do"
