@@ -59,7 +59,7 @@ doctor: ## check what the course needs here, one line each with the fix (offline
 SITE_PORT ?= 8000
 .PHONY: site site-serve
 site: $(STAMP) ## build the course website into _site/ (index.html; offline, no notebook run)
-	$(BIN)/python docs/build.py
+	$(BIN)/python docs/build.py --quiet
 
 site-serve: site ## build the site and serve it on http://127.0.0.1:$(SITE_PORT)/ (SITE_PORT=...)
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _site $(SITE_PORT)
