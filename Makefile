@@ -67,6 +67,15 @@ clean-env: ## delete .venv
 doctor: ## check what the course needs here, one line each with the fix (offline, a few seconds)
 	@$(PYTHON) -m tools.doctor
 
+# The course as a static website (docs/build.py; nothing is executed, no network).
+SITE_PORT ?= 8000
+.PHONY: site site-serve
+site: $(STAMP) ## build the course website into _site/ (index.html; offline, no notebook run)
+	$(BIN)/python docs/build.py --quiet
+
+site-serve: site ## build the site and serve it on http://127.0.0.1:$(SITE_PORT)/ (SITE_PORT=...)
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _site $(SITE_PORT)
+
 # Benchmarks (not part of `make test`, which runs only a quick smoke run).
 bench: $(STAMP) ## time dp against NumPy (and PyTorch if installed)
 	$(BIN)/python -m bench

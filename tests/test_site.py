@@ -1,0 +1,498 @@
+"""The course website (`make site`, docs/build.py), built once for this module.
+
+What is checked, each against an oracle independent of the build:
+- the build succeeds with warnings as errors, and costs under a minute of CPU;
+- every lecture (course/) and assignment (release/) has its page, with its .ipynb
+  to download; the landing page is the course index and links them in its order;
+- dp's reference has an entry for every public name that the package itself lists;
+- no internal link or asset is missing, and nothing is loaded from the network;
+- no solution or hidden-test line of source/ is anywhere in the built files (the
+  scanner is first shown to find one planted in a highlighted code block);
+- in headless Chromium, on loopback: pages load without console errors, math is
+  typeset, a plot and a graph are visible, the search finds `softmax`.
+
+- the build's own rules (docstrings made safe for reStructuredText, the index's
+  links, Jupyter's heading anchors), each on a small input, without a build.
+
+The build costs about 10 s of CPU (more wall time on a loaded machine); every test
+that needs it shares one (one xdist group); the browser tests about 15 s more.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import inspect
+import json
+import re
+import resource
+import subprocess
+import sys
+import threading
+import time
+import types
+from dataclasses import dataclass
+from functools import partial
+from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+import dp
+from browser import chromium_page
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.xdist_group("site")
+
+LECTURES = sorted(p.relative_to(ROOT) for p in (ROOT / "course").glob("*.ipynb"))
+ASSIGNMENTS = sorted(p.relative_to(ROOT) for p in (ROOT / "release").glob("*/*.ipynb"))
+# Lines too common to prove anything when found (they appear in starter code too).
+TRIVIAL_LINES = {"", "pass", "return", "else:", "try:", "...", ")", "]", "}", "raise NotImplementedError()"}
+MARKERS = {"### BEGIN SOLUTION": "### END SOLUTION", "### BEGIN HIDDEN TESTS": "### END HIDDEN TESTS"}
+
+
+@dataclass
+class Site:
+    out: Path
+    seconds: float
+    cpu_seconds: float
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Site:
+    """`docs/build.py` run once, as `make site` runs it, into a temporary folder."""
+    tmp = tmp_path_factory.mktemp("site")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    run = subprocess.run([sys.executable, str(ROOT / "docs" / "build.py"), "-q",
+                          "--out", str(tmp / "_site"), "--work", str(tmp / "_build")],
+                         capture_output=True, text=True, timeout=600, cwd=ROOT)
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    assert run.returncode == 0, f"make site failed:\n{run.stdout[-3000:]}\n{run.stderr[-6000:]}"
+    assert "WARNING" not in run.stderr, run.stderr
+    print(f"site built in {seconds:.1f} s wall, {cpu:.1f} s CPU")
+    return Site(tmp / "_site", seconds, cpu)
+
+
+def page_of(notebook: Path) -> str:
+    return notebook.with_suffix(".html").as_posix()
+
+
+# --- Parsing the built HTML ------------------------------------------------------
+
+class _Page(HTMLParser):
+    """The links, ids and visible text of one HTML file."""
+
+    LINK_ATTRS = {("a", "href"), ("link", "href"), ("script", "src"), ("img", "src"),
+                  ("iframe", "src"), ("source", "src"), ("object", "data")}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links, self.ids, self.text = [], set(), []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name == "id" and value:
+                self.ids.add(value)
+            if (tag, name) in self.LINK_ATTRS and value:
+                self.links.append((tag, value, dict(attrs)))
+        if tag in ("script", "style"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.text.append(data)
+
+
+@functools.cache
+def parse(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8", errors="replace"))
+    return page
+
+
+def _normal(text: str) -> str:
+    """Whitespace collapsed; typographic quotes as the ASCII ones they stand for."""
+    return re.sub(r"\s+", " ", text.translate(str.maketrans("‘’“”", "''\"\""))).strip()
+
+
+def searchable_text(path: Path) -> str:
+    """What a reader of this built file can see, whitespace collapsed.
+
+    HTML is reduced to its text (Pygments splits code into spans, and entities hide
+    quotes and brackets); a notebook to its cells' sources; anything else is read raw.
+    """
+    raw = path.read_text(encoding="utf-8", errors="replace")
+    if path.suffix == ".html":
+        page = _Page()
+        page.feed(raw)
+        return _normal("".join(page.text) + " " + raw)
+    if path.suffix == ".ipynb" or path.name.endswith(".ipynb.txt"):
+        with contextlib.suppress(ValueError):
+            cells = json.loads(raw)["cells"]
+            return _normal("\n".join("".join(c["source"]) for c in cells))
+    return _normal(raw)
+
+
+# --- The build -------------------------------------------------------------------
+
+def test_build_succeeds_quickly(site):
+    """Warnings are errors (the fixture checks the exit code); under a minute of CPU."""
+    assert (site.out / "index.html").is_file()
+    assert site.cpu_seconds < 60, f"make site took {site.cpu_seconds:.0f} s of CPU ({site.seconds:.0f} s wall)"
+
+
+def test_every_notebook_has_its_page_in_course_order(site):
+    assert LECTURES and ASSIGNMENTS
+    index = (site.out / "index.html").read_text(encoding="utf-8")
+    for notebook in LECTURES + ASSIGNMENTS:
+        assert (site.out / page_of(notebook)).is_file(), f"no page for {notebook}"
+    for page in ("setup.html", "instructors.html", "api.html", "search.html", "searchindex.js"):
+        assert (site.out / page).is_file(), f"no {page}"
+    # The landing page is course/README.md: its notebooks, linked in its order.
+    readme = (ROOT / "course" / "README.md").read_text(encoding="utf-8")
+    # Assignments may be linked as the student's own copy (work/<A>/, made from
+    # release/<A>/ by make lab, not in git): the site shows the release/ original.
+    expected = [re.sub(r"^work/", "release/", str((ROOT / "course" / t).resolve().relative_to(ROOT)))
+                for t in re.findall(r"\]\(([^)#]+\.ipynb)\)", readme)]
+    assert expected, "course/README.md links no notebook"
+    linked = [t for t in re.findall(r'href="([^"#]+\.html)', index)]
+    in_order = [p for p in dict.fromkeys(linked) if p in {page_of(Path(e)) for e in expected}]
+    assert in_order == [page_of(Path(e)) for e in expected]
+
+
+def test_each_notebook_page_offers_its_ipynb(site):
+    for notebook in LECTURES + ASSIGNMENTS:
+        page = site.out / page_of(notebook)
+        downloads = [href for tag, href, _ in parse(page).links
+                     if tag == "a" and urlsplit(href).path.endswith(".ipynb")]
+        assert downloads, f"{page_of(notebook)} has no .ipynb download link"
+        target = (page.parent / unquote(urlsplit(downloads[0]).path)).resolve()
+        assert json.loads(target.read_text()) == json.loads((ROOT / notebook).read_text()), (
+            f"{downloads[0]} is not {notebook} as stored")
+
+
+def _documented_names():
+    """Every public name of dp, by the package's own lists: dp.__all__, and each of
+    its modules' __all__ (or, without one, the names the module defines)."""
+    names = []
+    for name in dp.__all__:
+        obj = getattr(dp, name)
+        names.append(f"dp.{name}")
+        if isinstance(obj, types.ModuleType):
+            public = getattr(obj, "__all__", None) or [
+                n for n, v in vars(obj).items()
+                if not n.startswith("_") and getattr(v, "__module__", None) == obj.__name__
+                and callable(v)]
+            names += [f"{obj.__name__}.{n}" for n in public]
+    return names
+
+
+def test_api_reference_has_every_public_name_with_its_docstring(site):
+    api = site.out / "api.html"
+    page = parse(api)
+    text = _normal("".join(page.text))
+    missing = []
+    modules = [getattr(dp, n) for n in dp.__all__ if isinstance(getattr(dp, n), types.ModuleType)]
+    for name in _documented_names():
+        obj = functools.reduce(getattr, name.split(".")[1:], dp)
+        # An object may be documented under any name it has: where it is defined, or
+        # in any module of dp that exports it.
+        names = {name, f"{getattr(obj, '__module__', '')}.{getattr(obj, '__name__', '')}", f"module-{name}"}
+        names |= {f"{m.__name__}.{n}" for m in modules for n in getattr(m, "__all__", ())
+                  if getattr(m, n, None) is obj}
+        if not names & page.ids:
+            missing.append(name)
+            continue
+        if not (inspect.isclass(obj) or callable(obj) or isinstance(obj, types.ModuleType)) \
+                or not getattr(obj, "__module__", "dp").startswith("dp"):
+            continue  # a constant, or another library's object: no docstring of dp's
+        doc = (obj.__doc__ or "").strip()
+        assert doc, f"{name} has no docstring"
+        first = _normal(doc.split("\n\n")[0])
+        # Markup (`x`, *x*) is rendered, not shown: compare the words only.
+        words = re.sub(r"[`*]", "", first)[:60]
+        assert words in text, f"api.html lacks the docstring of {name}: {words!r}"
+    assert not missing, f"api.html has no entry for {missing}"
+
+
+def test_no_broken_internal_link_and_nothing_from_the_network(site):
+    broken, remote = [], []
+    # _static/ holds the theme's assets; its .html files are Jinja templates, not pages.
+    pages = [p for p in site.out.rglob("*.html") if p.relative_to(site.out).parts[0] != "_static"]
+    assert len(pages) > len(LECTURES + ASSIGNMENTS)
+    for path in pages:
+        for tag, link, attrs in parse(path).links:
+            parts = urlsplit(link)
+            if parts.scheme or link.startswith("//"):
+                # Pages may link out, but everything they load must be on the site.
+                if tag != "a" and not (tag == "link" and attrs.get("rel") not in ("stylesheet", "preload")):
+                    remote.append(f"{path.relative_to(site.out)}: {link}")
+                continue
+            target = path if not parts.path else (path.parent / unquote(parts.path)).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            where = f"{path.relative_to(site.out)}: {link}"
+            if not target.is_file():
+                broken.append(where)
+            elif parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in parse(target).ids:
+                broken.append(where + " (no such anchor)")
+    assert not broken, f"{len(broken)} broken internal links:\n" + "\n".join(broken[:40])
+    assert not remote, "pages load from the network:\n" + "\n".join(remote[:40])
+
+
+# --- No solution anywhere --------------------------------------------------------
+
+def solution_lines() -> dict[str, str]:
+    """Each non-trivial line between source/'s solution or hidden-test markers -> where."""
+    found = {}
+    for notebook in sorted((ROOT / "source").glob("*/*.ipynb")):
+        for cell in json.loads(notebook.read_text())["cells"]:
+            end = None
+            for line in "".join(cell["source"]).splitlines():
+                stripped = line.strip()
+                if end is None:
+                    end = MARKERS.get(stripped)
+                elif stripped == end:
+                    end = None
+                elif stripped not in TRIVIAL_LINES and not stripped.startswith("#"):
+                    found.setdefault(_normal(stripped), f"{notebook.relative_to(ROOT)}: {end[8:].lower()}")
+    return found
+
+
+def published_text() -> str:
+    """What the site may show: the student versions and lectures as stored."""
+    return " ".join(searchable_text(p) for p in LECTURES + ASSIGNMENTS if (ROOT / p).is_file()
+                    for p in [ROOT / p])
+
+
+def leaks(folder: Path, lines: dict[str, str]) -> list[str]:
+    found = []
+    for path in folder.rglob("*"):
+        # _static/ is the theme's and MathJax's files, copied from installed packages:
+        # no course content goes there (generic lines such as `return C` occur in them).
+        if path.relative_to(folder).parts[0] == "_static":
+            continue
+        if path.is_file() and path.suffix in {".html", ".js", ".txt", ".ipynb", ".md", ".json", ".py"}:
+            text = searchable_text(path)
+            found += [f"{path.relative_to(folder)}: {line!r} ({where})"
+                      for line, where in lines.items() if line in text]
+    return found
+
+
+@pytest.fixture(scope="module")
+def secret_lines():
+    lines = solution_lines()
+    assert len(lines) > 50, "source/ should have solutions and hidden tests to protect"
+    # A line that the student version or a lecture shows as well is not a secret.
+    public = published_text()
+    return {line: where for line, where in lines.items() if line not in public}
+
+
+def test_scanner_finds_a_solution_line_hidden_in_highlighted_html(tmp_path, site, secret_lines):
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import PythonLexer
+
+    line = max(secret_lines, key=len)
+    planted = tmp_path / "course" / "leak.html"
+    planted.parent.mkdir()
+    page = (site.out / page_of(LECTURES[0])).read_text(encoding="utf-8")
+    planted.write_text(page.replace("</article>", highlight(line, PythonLexer(), HtmlFormatter()) + "</article>", 1))
+    assert leaks(tmp_path, {line: "planted"}), "the scanner misses a highlighted solution line"
+
+
+def test_no_solution_or_hidden_test_line_on_the_site(site, secret_lines):
+    found = leaks(site.out, secret_lines)
+    assert not found, f"{len(found)} solution/hidden-test lines on the site:\n" + "\n".join(found[:20])
+
+
+# --- In a browser ----------------------------------------------------------------
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(site):
+    """The site on 127.0.0.1 (a free port), stopped when the module ends."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(site.out)))
+    server.timeout = 10
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("site-screenshots")
+    yield folder
+    print(f"site screenshots in {folder}")
+
+
+@contextlib.contextmanager
+def browsing(shots):
+    """A Chromium page that also records every response with an error status."""
+    with chromium_page(screenshots=shots) as page:
+        page.failed = []
+        page.on("response", lambda r: r.status >= 400 and page.failed.append(f"{r.status} {r.url}"))
+        yield page
+
+
+def _no_errors(page):
+    assert not page.console_errors and not page.failed, (page.console_errors, page.failed)
+
+
+def _visible_text(page) -> str:
+    return page.evaluate("document.querySelector('main, article, body').innerText")
+
+
+def _wait_for_math(page):
+    page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
+    page.evaluate("MathJax.startup.promise")
+
+
+def test_landing_page_in_the_browser(served, shots):
+    with browsing(shots) as page:
+        page.goto(served + "/index.html", wait_until="load")
+        page.screenshot(path=str(shots / "landing.png"), full_page=True)
+        _no_errors(page)
+        text = _visible_text(page)
+        assert "Course index" in text
+        for notebook in LECTURES + ASSIGNMENTS:
+            assert page.locator(f'a[href$="{page_of(notebook)}"]').count(), f"no link to {notebook}"
+
+
+def test_lecture_in_the_browser_math_plots_graphs(served, shots):
+    lecture = LECTURES[0]
+    with browsing(shots) as page:
+        page.goto(f"{served}/{page_of(lecture)}", wait_until="load")
+        _wait_for_math(page)
+        page.screenshot(path=str(shots / "lecture.png"), full_page=True)
+        _no_errors(page)
+        assert page.locator("mjx-container").count() > 0, "no math typeset"
+        text = _visible_text(page)
+        assert "$$" not in text and "\\(" not in text, "raw TeX left in the visible text"
+        sizes = page.evaluate("""() => [...document.querySelectorAll('.cell_output img')].map(img => {
+            const box = img.getBoundingClientRect();
+            return {src: img.getAttribute('src'), w: img.naturalWidth, h: img.naturalHeight,
+                    bw: box.width, bh: box.height};
+        })""")
+        plots = [s for s in sizes if s["src"].endswith(".png") and min(s["w"], s["h"], s["bw"], s["bh"]) > 0]
+        graphs = [s for s in sizes if s["src"].endswith(".svg") and min(s["w"], s["h"], s["bw"], s["bh"]) > 0]
+        inline_svgs = page.evaluate("""() => [...document.querySelectorAll('.cell_output svg')]
+            .map(svg => svg.getBoundingClientRect()).filter(b => b.width > 0 && b.height > 0).length""")
+        assert plots, f"no visible plot image: {sizes}"
+        assert graphs or inline_svgs, f"no visible SVG graph: {sizes}"
+
+
+def test_assignment_in_the_browser(served, shots):
+    assignment = ASSIGNMENTS[0]
+    with browsing(shots) as page:
+        page.goto(f"{served}/{page_of(assignment)}", wait_until="load")
+        _wait_for_math(page)
+        page.screenshot(path=str(shots / "assignment.png"), full_page=True)
+        _no_errors(page)
+        assert "YOUR CODE HERE" in _visible_text(page)
+
+
+def test_search_box_finds_softmax(served, shots):
+    with browsing(shots) as page:
+        page.goto(served + "/index.html", wait_until="load")
+        page.locator("button.search-button-field, button.search-button").first.click()
+        box = page.locator('input[name="q"]:visible').first
+        box.fill("softmax")
+        box.press("Enter")
+        page.wait_for_url(re.compile(r"search\.html\?q=softmax"))
+        results = page.locator("#search-results ul.search li")
+        results.first.wait_for()
+        page.screenshot(path=str(shots / "search.png"), full_page=True)
+        assert results.count() > 0
+        _no_errors(page)
+
+
+# --- The build's own rules, without a build ---------------------------------------
+
+def _docs_module(name):
+    """docs/<name>.py, loaded under a name of its own (docs/build.py is not `build`)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"_site_docs_{name}", ROOT / "docs" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _rst_problems(rst: str):
+    """docutils' warnings and errors for `rst`, and the tree it makes."""
+    import io
+
+    from docutils import nodes
+    from docutils.core import publish_doctree
+
+    tree = publish_doctree(rst, settings_overrides={"report_level": 5, "halt_level": 5,
+                                                     "warning_stream": io.StringIO()})
+    return [m.astext() for m in tree.findall(nodes.system_message) if m["level"] >= 2], tree
+
+
+PLAIN_DOCSTRING = """Adam: the update rule, with |g| the gradient's size and *args passed on.
+
+    m ← β₁ m + (1 - β₁) g;  v ← β₂ v + (1 - β₂) g²
+          θ ← θ - α m̂ / (√v̂ + ε)
+shape: (m, k), the batch
+       laid out by rows.
+
+Args:
+    alpha: the learning rate, |α| > 0.
+    *args: more.
+
+Returns:
+    the new value of param_
+""".splitlines()
+
+
+def test_plain_docstrings_keep_their_math_and_raise_no_rst_warning():
+    plain = _docs_module("plain_docstrings")
+    problems, _ = _rst_problems("\n".join(PLAIN_DOCSTRING))
+    assert problems, "this docstring should trouble reStructuredText as it is"
+    problems, tree = _rst_problems("\n".join(plain.plain_to_rst(PLAIN_DOCSTRING)))
+    assert not problems, problems
+    from docutils import nodes
+
+    literal = "\n".join(n.astext() for n in tree.findall(nodes.literal_block))
+    # The formulas keep their lines and alignment; escaped text shows as written.
+    assert "\n".join(PLAIN_DOCSTRING[2:6]) == literal
+    assert "|g| the gradient's size and *args passed on" in tree.astext()
+    assert "param_" in tree.astext()
+
+
+def test_course_index_links_point_at_the_site_pages():
+    build = _docs_module("build")
+    staged = {"release/01_x/x.ipynb", "course/01_lecture.ipynb"}
+    text = ("[a](../work/01_x/x.ipynb) [b](01_lecture.ipynb#Part-1) [c](../tools/README.md) "
+            "[d](https://example.org/x.ipynb) [e](#Notes)")
+    out = build._rewrite_links(text, ROOT / "course", staged)
+    assert out == ("[a](release/01_x/x.ipynb) [b](course/01_lecture.ipynb#Part-1) c (`tools/README.md`) "
+                   "[d](https://example.org/x.ipynb) [e](#Notes)")
+
+
+def test_headings_get_the_anchors_jupyter_gives_them():
+    slug = _docs_module("jupyter_anchors").jupyter_slug
+    # As JupyterLab names them (the lectures' tables of contents link these).
+    assert slug("1. Computational graphs") == "1.-Computational-graphs"
+    assert slug("6. What today's libraries do") == "6.-What-today's-libraries-do"
