@@ -24,7 +24,7 @@ LAB_ARGS ?=
 ROLE     ?= student
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help env lab test lint clean-env doctor bench release collect grade validate student-export
+.PHONY: help env lab test lint clean-env doctor bench release collect grade validate student-export site site-serve
 
 help: ## list the targets with what each does
 	@awk 'BEGIN { FS = ":[^#]*## " } /^[a-zA-Z][a-zA-Z0-9_-]*:.*## / \
@@ -69,7 +69,6 @@ doctor: ## check what the course needs here, one line each with the fix (offline
 
 # The course as a static website (docs/build.py; nothing is executed, no network).
 SITE_PORT ?= 8000
-.PHONY: site site-serve
 site: $(STAMP) ## build the course website into _site/ (index.html; offline, no notebook run)
 	$(BIN)/python docs/build.py --quiet
 
