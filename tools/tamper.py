@@ -255,8 +255,11 @@ def scan_notebook(nb, instructor_sources: set[str], notebook: str = "") -> list[
     for index, cell in code_cells:
         if cell.source in instructor_sources or not cell.source.strip():
             continue
+        seen = set()
         for reason, excerpt in scan_source(cell.source, modules):
-            findings.append(Finding(notebook, cell_label(cell, index), reason, excerpt))
+            if reason not in seen:  # one row per reason and cell
+                seen.add(reason)
+                findings.append(Finding(notebook, cell_label(cell, index), reason, excerpt))
     return findings
 
 
