@@ -147,7 +147,8 @@ def test_no_hidden_test_line_in_any_feedback(honest):
     # lines also in the student's version (a blank-ish `)` or a repeated call) give nothing away
     secret = [line for line in hidden_lines(source) if line not in visible and len(line) > 8]
     assert len(secret) > 20, secret
-    autograded = (honest.course / "autograded" / "perfect" / ASSIGNMENT / f"{NOTEBOOK}.ipynb").read_text()
+    autograded = "\n".join(c.source for c in nbformat.read(
+        honest.course / "autograded" / "perfect" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4).cells)
     assert all(line in autograded for line in secret[:5]), "oracle: the graded copy keeps them"
     feedbacks = sorted((honest.course / "feedback").glob(f"*/{ASSIGNMENT}/*.html"))
     assert len(feedbacks) == len(honest.scores), feedbacks
@@ -197,9 +198,6 @@ def test_output_bombs_leave_files_under_the_cap(honest):
     assert "image/png" in honest.status("png_15mb"), honest.status("png_15mb")
     assert "error of" in honest.status("error_20mb"), honest.status("error_20mb")
     assert "outputs dropped" in honest.status("html_1500"), honest.status("html_1500")
-    # the bombs sit in a cell of their own: the answers still score
-    for student in t.BOMBS:
-        assert total(honest, student) == total(honest, "perfect"), honest.status(student)
 
 
 # ------------------------------------------------------------------ cheap: static scan, rule

@@ -112,10 +112,11 @@ def students(released, source, assignment: str) -> dict:
         "asserts_to_pass": with_added_cell(released, ASSERTS_TO_PASS),
         "try_except_ast": with_added_cell(released, TRY_EXCEPT_EVERYTHING),
         "displayhook_ok": with_added_cell(wrong_answers, DISPLAYHOOK_OK),
-        "error_20mb": with_added_cell(perfect, ERROR_20MB),
-        "png_15mb": with_added_cell(perfect, PNG_15MB),
-        "html_1500": with_added_cell(perfect, HTML_1500),
-        "script_in_output": with_added_cell(perfect, SCRIPT_IN_OUTPUT),
+        # on the untouched notebook: its stubs fail fast, and the bombs need no answers
+        "error_20mb": with_added_cell(released, ERROR_20MB),
+        "png_15mb": with_added_cell(released, PNG_15MB),
+        "html_1500": with_added_cell(released, HTML_1500),
+        "script_in_output": with_added_cell(released, SCRIPT_IN_OUTPUT),
     }
 
 
