@@ -7,14 +7,17 @@ For every ``submitted/<student>/ASSIGNMENT/`` it runs nbgrader's own autograder
 (``NbGraderAPI.autograde``, what formgrader uses) one student at a time, so one
 broken submission never stops the others. Then it writes feedback HTML to
 ``feedback/`` for every graded student, exports the whole gradebook to a CSV
-(default ``autograded/grades.csv``, out of git) and prints one line per student:
+(default ``autograded/grades.csv``, out of git; written once, atomically, after
+every student is done) and prints, from that same export, one line per student:
 score, maximum and status. Statuses:
 
   graded                 autograded normally
   graded (...)           autograded, with what happened: a cell timed out, a
                          locked test cell was edited or deleted (nbgrader put the
                          instructor's copy back), output was truncated, a setup
-                         cell (before the first answer) raised, e.g. a bad import
+                         cell (before the first answer) raised, e.g. a bad import;
+                         ``REVIEW: ...`` when a tamper check hit (tools/tamper.py,
+                         every finding in ``autograded/review.csv``)
   skipped                already autograded and not resubmitted since (use --force)
   FAILED: reason         nbgrader could not grade it (e.g. not valid JSON); the
                          gradebook keeps whatever grade it had before
