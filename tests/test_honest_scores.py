@@ -236,6 +236,7 @@ def test_static_scan_has_no_false_alarm_on_any_solution_or_mistake():
     ("import builtins\nbuiltins.print = len", "imports builtins"),
     ("setattr(np, 'allclose', lambda *a: True)", "setattr on module np"),
     ("import sys\nsys.modules['numpy'] = None", "uses sys.modules"),
+    ("import sys\nsys.stdout = None", "replaces sys.stdout"),
     ("exec('x = 1')", "uses exec"),
     ("f = eval\n", "uses eval"),
     ("__import__('os').system('true')", "uses __import__"),
@@ -258,8 +259,10 @@ def test_static_scan_flags_each_kind_of_tampering(source, reason):
     assert reason in reasons, reasons
 
 
-def test_static_scan_lets_harmless_magics_pass():
+def test_static_scan_lets_harmless_code_pass():
     assert tamper.scan_source("%timeit sum(range(10))\n%matplotlib inline\nx = 1") == []
+    assert tamper.scan_source("import sys\nprint('slow', file=sys.stderr)") == []
+    assert tamper.scan_source("import numpy as np\nw = np.zeros(3)\nw.shape = (3, 1)") == []
 
 
 def cell_with(record=None, outputs=(), partial=False):
@@ -280,6 +283,7 @@ ERROR = {"output_type": "error", "ename": "AssertionError", "evalue": "", "trace
 
 @pytest.mark.parametrize("cell, points", [
     (cell_with(None), 0.0),  # never ran (or a record the grader never wrote)
+    (cell_with("ok"), 0.0),  # not a record the grader writes
     (cell_with({"status": "error", "ename": "AssertionError"}), 0.0),
     (cell_with({"status": "ok"}, [ERROR]), 0.0),  # an error output counts even if the reply says ok
     (cell_with({"status": "ok"}, [result("'ok'")]), 2.0),

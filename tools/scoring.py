@@ -42,17 +42,18 @@ TEXT_KEPT = 2_000  # characters of a probe's error message / stdout kept for jud
 
 def run_record(cell) -> dict | None:
     """What :class:`RecordingExecute` recorded for ``cell`` (None: never ran)."""
-    return cell.get("metadata", {}).get(KEY, {}).get("run")
+    record = cell.get("metadata", {}).get(KEY)
+    return record.get("run") if isinstance(record, dict) else None
 
 
 def earned(cell, max_points: float) -> float:
     """Points a test cell earns under this module's rule (see the module docstring)."""
     record = run_record(cell)
-    if not record or record.get("status") != "ok":
+    if not isinstance(record, dict) or record.get("status") != "ok":
         return 0.0
     if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
         return 0.0
-    if not cell.get("metadata", {}).get(KEY, {}).get("partial_credit"):
+    if cell.metadata[KEY].get("partial_credit") is not True:
         return max_points
     results = [o for o in cell.outputs if o.get("output_type") == "execute_result"]
     if not results:
@@ -69,8 +70,11 @@ class RecordingExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         for cell in nb.cells:  # a submission must not bring its own records
-            if KEY in cell.get("metadata", {}):
-                cell.metadata[KEY].pop("run", None)
+            record = cell.get("metadata", {}).get(KEY)
+            if isinstance(record, dict):
+                record.pop("run", None)
+            elif KEY in cell.get("metadata", {}):
+                del cell.metadata[KEY]
         nonce = "p" + secrets.token_hex(12)
         before, after = tamper.probes(nb, nonce)
         ran = [(probe, nbformat.v4.new_code_cell(probe.source)) for probe in before + after]

@@ -77,8 +77,10 @@ FORBIDDEN_ATTRIBUTES = {"__builtins__", "__globals__", "__code__", "__subclasses
                         "tb_next", "func_globals"}
 #: ``sys.<attr>`` that rewires the interpreter.
 SYS_ATTRIBUTES = {"modules", "_getframe", "settrace", "setprofile", "excepthook", "displayhook",
-                  "meta_path", "path_hooks", "path_importer_cache", "addaudithook", "stdout", "stderr",
-                  "stdin", "__stdout__", "__stderr__", "monitoring", "setrecursionlimit", "exit"}
+                  "meta_path", "path_hooks", "path_importer_cache", "addaudithook", "monitoring",
+                  "__excepthook__", "__displayhook__"}
+#: ``sys.<attr>`` that is harmless to read (``print(..., file=sys.stderr)``) but not to replace.
+SYS_STREAMS = {"stdout", "stderr", "stdin", "__stdout__", "__stderr__", "__stdin__"}
 #: ``os.<attr>`` that runs programs, signals processes or changes files and the environment.
 OS_CALLS = re.compile(r"^(system|popen|exec\w*|spawn\w*|fork\w*|kill\w*|posix_spawn\w*|remove|unlink|rmdir|"
                       r"removedirs|rename|renames|replace|chdir|chmod|chown|symlink|link|truncate|putenv|"
@@ -120,7 +122,10 @@ def _python_source(source: str) -> tuple[str, list[str]]:
     """The cell as plain Python (magics translated by IPython) and the magics it used."""
     from IPython.core.inputtransformer2 import TransformerManager
 
-    code = TransformerManager().transform_cell(source)
+    try:
+        code = TransformerManager().transform_cell(source)
+    except Exception:  # noqa: BLE001 -- IPython gave up on it; parse it as it is
+        code = source
     magics = re.findall(r"get_ipython\(\)\.run_(?:line|cell)_magic\('(\w+)'", code)
     if re.search(r"get_ipython\(\)\.(system|getoutput)\(", code):
         magics.append("!")
@@ -206,6 +211,8 @@ def scan_source(source: str, modules: set[str] = frozenset(KNOWN_MODULE_ALIASES)
                 hit(node, f"uses .{node.attr}")
             elif base == "sys" and node.attr in SYS_ATTRIBUTES:
                 hit(node, f"uses sys.{node.attr}")
+            elif base == "sys" and node.attr in SYS_STREAMS and isinstance(node.ctx, (ast.Store, ast.Del)):
+                hit(node, f"replaces sys.{node.attr}")
             elif base == "os" and OS_CALLS.match(node.attr):
                 hit(node, f"uses os.{node.attr}")
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
