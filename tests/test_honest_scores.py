@@ -301,6 +301,38 @@ def test_probe_judgement_needs_the_probes():
         "the grader's after-run checks did not run (kernel died or notebook unreadable)"]
 
 
+def probe_record(after_events=None, canary_status="error", checker="numpy.testing._private.utils:assert_allclose"):
+    import json
+
+    state = {"input_transformers_cleanup": ["IPython.core.inputtransformer2:leading_indent"],
+             "input_transformers_post": [], "ast_transformers": [],
+             "events": {"post_execute": ["IPython.core.displaypub:DisplayPublisher._on_post_execute"]},
+             "excepthook": "IPython.core.interactiveshell:InteractiveShell.excepthook",
+             "displayhook": "ipykernel.displayhook:ZMQShellDisplayHook", "custom_exceptions": "()",
+             "run_cell": "ipykernel.zmqshell:ZMQInteractiveShell.run_cell",
+             "run_cell_class": "ipykernel.zmqshell:ZMQInteractiveShell.run_cell",
+             "checkers": {"np.testing.assert_allclose": "missing:NameError"}}
+    after = json.loads(json.dumps(state))
+    after["checkers"]["np.testing.assert_allclose"] = checker
+    after["events"]["post_execute"] += after_events or []
+    return {"nonce": "N", "probes": [
+        {"kind": "state-before", "what": "", "status": "ok", "ename": "", "stdout": "N" + json.dumps(state)},
+        {"kind": "state-after", "what": "", "status": "ok", "ename": "", "stdout": "N" + json.dumps(after)},
+        {"kind": "canary", "what": "assert 3 == 8", "status": canary_status, "ename": "", "stdout": ""}]}
+
+
+def test_probe_judgement():
+    assert tamper.judge_probes(probe_record()) == []
+    # plot set-up by a library is not tampering; a callback defined in the notebook is
+    assert tamper.judge_probes(probe_record(["matplotlib_inline.backend_inline:flush_figures"])) == []
+    reasons = [f.reason for f in tamper.judge_probes(probe_record(["__main__:<lambda>"]))]
+    assert reasons == ["event post_execute gained callback __main__:<lambda>"]
+    reasons = [f.reason for f in tamper.judge_probes(probe_record(canary_status="ok"))]
+    assert reasons == ["kernel hides failures: assert 3 == 8 must fail, kernel replied ok"]
+    reasons = [f.reason for f in tamper.judge_probes(probe_record(checker="__main__:<lambda>"))]
+    assert reasons == ["np.testing.assert_allclose is not the library's own (__main__:<lambda>)"]
+
+
 def test_review_csv_keeps_other_students_rows(tmp_path):
     path = tmp_path / "review.csv"
     tamper.write_review_csv(path, "a1", {"ann": [tamper.Finding("nb", "c1", "uses exec", "exec('1')")],

@@ -380,9 +380,9 @@ def judge_probes(record: dict | None, notebook: str = "") -> list[Finding]:
     results = record["probes"]
     out = []
     for r in results:
-        if r["kind"] == "canary" and not (r.get("status") == "error" and r.get("ename") == "AssertionError"):
-            got = "passed" if r.get("status") == "ok" else f"{r.get('status')} {r.get('ename') or ''}".strip()
-            out.append(finding(f"kernel hides failures: {r['what']} must fail but {got}", r["what"]))
+        # any error is a failure (NameError: no `np`, so the tests cannot pass through it either)
+        if r["kind"] == "canary" and r.get("status") != "error":
+            out.append(finding(f"kernel hides failures: {r['what']} must fail, kernel replied {r.get('status')}", r["what"]))
     before = next((_state(r, nonce) for r in results if r["kind"] == "state-before"), None)
     after = next((_state(r, nonce) for r in results if r["kind"] == "state-after"), None)
     if before is None or after is None:
