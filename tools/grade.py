@@ -284,6 +284,10 @@ def grade(args) -> int:
     print(summary_table(outcomes))
     print(f"\n{len(outcomes) - len(failed)} of {len(outcomes)} submissions graded; "
           f"feedback in {root / 'feedback'}; grades exported to {csv_path}.")
+    review = [student for student, findings in reviewed.items() if findings]
+    if review:
+        print(f"{len(review)} to REVIEW: {', '.join(review)} (reasons in {root / 'autograded' / 'review.csv'}; "
+              "their scores are recorded as graded).")
     if failed:
         print(f"{len(failed)} FAILED: {', '.join(o.student for o in failed)} "
               "(fix or replace their submission, then run this command again).")
