@@ -323,6 +323,7 @@ def probe_record(after_events=None, canary_status="error", checker="numpy.testin
 
 def test_probe_judgement():
     assert tamper.judge_probes(probe_record()) == []
+    assert tamper.judge_probes(probe_record(checker="numpy:array_equal")) == []  # top-level numpy function
     # plot set-up by a library is not tampering; a callback defined in the notebook is
     assert tamper.judge_probes(probe_record(["matplotlib_inline.backend_inline:flush_figures"])) == []
     reasons = [f.reason for f in tamper.judge_probes(probe_record(["__main__:<lambda>"]))]

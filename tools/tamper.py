@@ -98,9 +98,9 @@ KNOWN_MODULE_ALIASES = {"np", "numpy", "math", "random", "sys", "os", "dp", "plt
 ASSERTING_CHECKERS = {"assert_allclose", "assert_array_equal", "assert_equal", "assert_almost_equal",
                       "assert_array_almost_equal", "assert_array_less", "assert_approx_equal"}
 BOOLEAN_CHECKERS = {"allclose", "isclose", "array_equal", "array_equiv"}
-#: Modules whose hooks a kernel may legitimately install while a notebook runs (plot set-up).
-LIBRARY_MODULES = ("IPython.", "ipykernel.", "matplotlib", "matplotlib_inline.", "traitlets.", "ipywidgets.",
-                   "comm.", "jupyter_client.", "debugpy.", "tqdm.", "numpy.", "dp.", "zmq.", "builtins:")
+#: Packages whose functions may sit in kernel hooks or be the checking functions (plot set-up, numpy).
+LIBRARY_PACKAGES = {"IPython", "ipykernel", "matplotlib", "matplotlib_inline", "traitlets", "ipywidgets",
+                    "comm", "jupyter_client", "debugpy", "tqdm", "numpy", "dp", "zmq"}
 
 
 @dataclass(frozen=True)
@@ -360,7 +360,8 @@ def _state(result: dict, nonce: str) -> dict | None:
 
 
 def _is_library(name: str) -> bool:
-    return name.startswith(LIBRARY_MODULES)
+    """``name`` (``module:qualname``, as the state probe reports it) comes from a library package."""
+    return name.split(":", 1)[0].split(".", 1)[0] in LIBRARY_PACKAGES
 
 
 def judge_probes(record: dict | None, notebook: str = "") -> list[Finding]:
