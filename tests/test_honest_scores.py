@@ -290,6 +290,7 @@ ERROR = {"output_type": "error", "ename": "AssertionError", "evalue": "", "trace
     (cell_with({"status": "ok"}, [result("0.5")]), 2.0),  # numbers count only where marked
     (cell_with({"status": "ok"}, [result("9"), result("0.5")], partial=True), 0.5),  # the last one
     (cell_with({"status": "ok"}, [result("7")], partial=True), 2.0),  # never above the points
+    (cell_with({"status": "ok"}, [result("nan")], partial=True), 0.0),
     (cell_with({"status": "error"}, [result("2")], partial=True), 0.0),
 ])
 def test_scoring_rule(cell, points):

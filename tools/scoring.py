@@ -28,6 +28,7 @@ by a correct answer is not a failure; a failed check raises.
 
 from __future__ import annotations
 
+import math
 import secrets
 
 import nbformat
@@ -37,7 +38,7 @@ from nbgrader.preprocessors import Execute, SaveAutoGrades
 from tools import tamper
 
 KEY = "grading"
-TEXT_KEPT = 2_000  # characters of a probe's error message / stdout kept for judging
+STDOUT_KEPT = 20_000  # characters of a probe's stdout kept for judging (its report is a few KB)
 
 
 def run_record(cell) -> dict | None:
@@ -62,7 +63,7 @@ def earned(cell, max_points: float) -> float:
         number = float(results[-1].get("data", {}).get("text/plain", ""))
     except ValueError:
         return max_points
-    return min(max(number, 0.0), max_points)
+    return min(max(number, 0.0), max_points) if math.isfinite(number) else 0.0
 
 
 class RecordingExecute(Execute):
@@ -108,7 +109,7 @@ def _probe_result(probe: tamper.Probe, cell) -> dict:
                      and o.get("name") == "stdout")
     record = run_record(cell)
     return {"kind": probe.kind, "what": probe.what, "status": record.get("status"),
-            "ename": record.get("ename", ""), "stdout": stdout[:TEXT_KEPT * 10]}
+            "ename": record.get("ename", ""), "stdout": stdout[:STDOUT_KEPT]}
 
 
 class SaveRecordedGrades(SaveAutoGrades):
