@@ -383,7 +383,8 @@ def judge_probes(record: dict | None, notebook: str = "") -> list[Finding]:
     for r in results:
         # any error is a failure (NameError: no `np`, so the tests cannot pass through it either)
         if r["kind"] == "canary" and r.get("status") != "error":
-            out.append(finding(f"kernel hides failures: {r['what']} must fail, kernel replied {r.get('status')}", r["what"]))
+            reason = f"kernel hides failures: {r['what']} must fail, kernel replied {r.get('status')}"
+            out.append(finding(reason, r["what"]))
     before = next((_state(r, nonce) for r in results if r["kind"] == "state-before"), None)
     after = next((_state(r, nonce) for r in results if r["kind"] == "state-after"), None)
     if before is None or after is None:
