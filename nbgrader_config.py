@@ -51,7 +51,8 @@ from tools.feedback import HideHiddenTests, SafeHTML  # noqa: E402
 from tools.limit_output import LimitOutputSize  # noqa: E402
 from tools.scoring import RecordingExecute, SaveRecordedGrades  # noqa: E402
 
-_ours = {Execute: RecordingExecute, LimitOutput: LimitOutputSize, SaveAutoGrades: SaveRecordedGrades}
+_ours = {Execute: RecordingExecute, LimitOutput: LimitOutputSize,
+         SaveAutoGrades: SaveRecordedGrades}
 c.Autograde.autograde_preprocessors = [
     _ours.get(p, p) for p in Autograde.class_traits()["autograde_preprocessors"].default()
 ]

@@ -66,6 +66,12 @@ def honest(tmp_path_factory):
     return run
 
 
+def read(run, folder: str, student: str | None = None):
+    """The assignment's notebook in ``folder`` (per student for submitted/ and autograded/)."""
+    base = run.course / folder / (student or "")
+    return nbformat.read(base / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
+
+
 def total(run, student) -> float:
     return sum(score for score, _ in run.scores[student].values())
 
@@ -115,7 +121,8 @@ def test_each_trick_gains_nothing_or_is_marked_review(honest):
     for student in t.TRICKS:
         status = honest.status(student)
         assert "REVIEW: " in status, f"{student} not marked: {status}"
-        assert any(r["student"] == student and r["assignment"] == ASSIGNMENT and r["reason"] for r in rows), student
+        mine = [r for r in rows if r["student"] == student and r["assignment"] == ASSIGNMENT]
+        assert mine and all(r["reason"] for r in mine), student
     # the displayed "ok" no longer scores: exactly what the same wrong answers earn
     assert total(honest, "displayhook_ok") == total(honest, "wrong"), honest.stdout
     # and each kernel trick is seen from outside the kernel, not only in the text
@@ -131,24 +138,24 @@ def test_prefilled_run_records_earn_nothing(honest):
 
 def test_summary_table_and_grades_csv_are_the_same_data(honest):
     rows = honest.csv_rows()
-    for student, cells in honest.scores.items():
+    for student in honest.scores:
         line = honest.status(student).split()
         assert float(rows[student]["score"]) == total(honest, student) == float(line[1]), line
         assert float(line[2]) == float(rows[student]["max_score"]), line
-    leftovers = [p.name for p in (honest.course / "autograded").iterdir() if p.name.endswith(".tmp")]
+    folder = honest.course / "autograded"
+    leftovers = [p.name for p in folder.iterdir() if p.name.endswith(".tmp")]
     assert not leftovers, leftovers
 
 
 # ------------------------------------------------------------------ feedback
 def test_no_hidden_test_line_in_any_feedback(honest):
-    source = nbformat.read(honest.course / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
-    released = nbformat.read(honest.course / "release" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
+    source = read(honest, "source")
+    released = read(honest, "release")
     visible = "\n".join(c.source for c in released.cells)
     # lines also in the student's version (a blank-ish `)` or a repeated call) give nothing away
     secret = [line for line in hidden_lines(source) if line not in visible and len(line) > 8]
     assert len(secret) > 20, secret
-    autograded = "\n".join(c.source for c in nbformat.read(
-        honest.course / "autograded" / "perfect" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4).cells)
+    autograded = "\n".join(c.source for c in read(honest, "autograded", "perfect").cells)
     assert all(line in autograded for line in secret[:5]), "oracle: the graded copy keeps them"
     feedbacks = sorted((honest.course / "feedback").glob(f"*/{ASSIGNMENT}/*.html"))
     assert len(feedbacks) == len(honest.scores), feedbacks
@@ -158,8 +165,7 @@ def test_no_hidden_test_line_in_any_feedback(honest):
         text = page_text(path)
         assert some_visible_test.strip() in text, f"oracle: {path} should show the visible tests"
         # a hidden test may repeat a line of an answer (`costs = []`): the student wrote that one
-        submitted = nbformat.read(honest.course / "submitted" / student / ASSIGNMENT / f"{NOTEBOOK}.ipynb",
-                                  as_version=4)
+        submitted = read(honest, "submitted", student)
         own = "\n".join(c.source for c in submitted.cells if not b.is_test(c))
         leaked = [line for line in secret if line in text and line not in own]
         assert not leaked, f"{student}: {leaked[:3]}"
@@ -189,7 +195,7 @@ def test_script_in_output_does_not_run_in_feedback(honest, tmp_path):
         page.wait_for_timeout(300)
         assert page.evaluate(f"typeof window.{t.SCRIPT_MARK}") == "undefined"
         assert page.locator("[onerror], [onclick], script:not([src])").evaluate_all(
-            "els => els.filter(e => (e.outerHTML || '').includes('feedback_script_ran')).length") == 0
+            "els => els.filter(e => e.outerHTML.includes('feedback_script_ran')).length") == 0
 
 
 # ------------------------------------------------------------------ output caps
@@ -302,12 +308,13 @@ def test_probe_judgement_needs_the_probes():
         "the grader's after-run checks did not run (kernel died or notebook unreadable)"]
 
 
-def probe_record(after_events=None, canary_status="error", checker="numpy.testing._private.utils:assert_allclose"):
+def probe_record(after_events=None, canary_status="error",
+                 checker="numpy.testing._private.utils:assert_allclose"):
     import json
 
     state = {"input_transformers_cleanup": ["IPython.core.inputtransformer2:leading_indent"],
              "input_transformers_post": [], "ast_transformers": [],
-             "events": {"post_execute": ["IPython.core.displaypub:DisplayPublisher._on_post_execute"]},
+             "events": {"post_execute": ["IPython.core.displaypub:DisplayPublisher.post"]},
              "excepthook": "IPython.core.interactiveshell:InteractiveShell.excepthook",
              "displayhook": "ipykernel.displayhook:ZMQShellDisplayHook", "custom_exceptions": "()",
              "run_cell": "ipykernel.zmqshell:ZMQInteractiveShell.run_cell",
@@ -316,17 +323,22 @@ def probe_record(after_events=None, canary_status="error", checker="numpy.testin
     after = json.loads(json.dumps(state))
     after["checkers"]["np.testing.assert_allclose"] = checker
     after["events"]["post_execute"] += after_events or []
+    def probe(kind, status, stdout="", what=""):
+        return {"kind": kind, "what": what, "status": status, "ename": "", "stdout": stdout}
+
     return {"nonce": "N", "probes": [
-        {"kind": "state-before", "what": "", "status": "ok", "ename": "", "stdout": "N" + json.dumps(state)},
-        {"kind": "state-after", "what": "", "status": "ok", "ename": "", "stdout": "N" + json.dumps(after)},
-        {"kind": "canary", "what": "assert 3 == 8", "status": canary_status, "ename": "", "stdout": ""}]}
+        probe("state-before", "ok", "N" + json.dumps(state)),
+        probe("state-after", "ok", "N" + json.dumps(after)),
+        probe("canary", canary_status, what="assert 3 == 8")]}
 
 
 def test_probe_judgement():
     assert tamper.judge_probes(probe_record()) == []
-    assert tamper.judge_probes(probe_record(checker="numpy:array_equal")) == []  # top-level numpy function
+    # a top-level numpy function is the library's own too
+    assert tamper.judge_probes(probe_record(checker="numpy:array_equal")) == []
     # plot set-up by a library is not tampering; a callback defined in the notebook is
-    assert tamper.judge_probes(probe_record(["matplotlib_inline.backend_inline:flush_figures"])) == []
+    inline = "matplotlib_inline.backend_inline:flush_figures"
+    assert tamper.judge_probes(probe_record([inline])) == []
     reasons = [f.reason for f in tamper.judge_probes(probe_record(["__main__:<lambda>"]))]
     assert reasons == ["event post_execute gained callback __main__:<lambda>"]
     reasons = [f.reason for f in tamper.judge_probes(probe_record(canary_status="ok"))]
@@ -337,8 +349,9 @@ def test_probe_judgement():
 
 def test_review_csv_keeps_other_students_rows(tmp_path):
     path = tmp_path / "review.csv"
-    tamper.write_review_csv(path, "a1", {"ann": [tamper.Finding("nb", "c1", "uses exec", "exec('1')")],
-                                         "bob": [tamper.Finding("nb", "c2", "uses eval", "eval('1')")]})
+    ann = tamper.Finding("nb", "c1", "uses exec", "exec('1')")
+    bob = tamper.Finding("nb", "c2", "uses eval", "eval('1')")
+    tamper.write_review_csv(path, "a1", {"ann": [ann], "bob": [bob]})
     tamper.write_review_csv(path, "a1", {"ann": []})
     rows = list(csv.DictReader(path.open()))
     assert [(r["student"], r["cell"], r["reason"], r["excerpt"]) for r in rows] == [
