@@ -34,22 +34,39 @@ c.Execute.timeout = 120
 # it (nbgrader 0.9.6 default: False). Re-add the instructor's copy and run it.
 c.OverwriteCells.add_missing_cells = True
 
-# nbgrader caps output at 1000 lines but not at a size: one print of a 10 MB string
-# ends up whole in the autograded notebook and the feedback HTML. Cap it.
+# --- Honest scores, tamper checks, safe feedback (issue 15; tests/test_honest_scores.py)
+# nbgrader caps output at 1000 lines but not at a size: one print of a 10 MB string,
+# a 20 MB exception or a 15 MB image ends up whole in the autograded notebook and the
+# feedback HTML. tools/limit_output.py caps every output, and the outputs per cell
+# and per notebook. nbgrader scores a test cell from its first displayed output;
+# tools/scoring.py scores it from the kernel's execute reply, recorded by the
+# grader, and runs the tamper probes of tools/tamper.py after the student's cells.
 _here = os.path.dirname(os.path.abspath(globals().get("__file__", "nbgrader_config.py")))
 if _here not in sys.path:
     sys.path.insert(0, _here)
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.converters.autograde import Autograde  # noqa: E402
-from nbgrader.preprocessors import LimitOutput  # noqa: E402
-from nbgrader.preprocessors import Execute  # noqa: E402
+from nbgrader.preprocessors import Execute, GetGrades, LimitOutput, SaveAutoGrades  # noqa: E402
+from tools.feedback import HideHiddenTests, SafeHTML  # noqa: E402
 from tools.limit_output import LimitOutputSize  # noqa: E402
-from tools.sandbox import SandboxedExecute  # noqa: E402
+from tools.scoring import RecordingExecute, SaveRecordedGrades  # noqa: E402
 
-_replace = {LimitOutput: LimitOutputSize, Execute: SandboxedExecute}
+# RecordingExecute runs the kernel in the grading sandbox (tools/sandbox.py) and records
+# each cell's reply status outside the kernel (tools/scoring.py).
+_ours = {Execute: RecordingExecute, LimitOutput: LimitOutputSize,
+         SaveAutoGrades: SaveRecordedGrades}
 c.Autograde.autograde_preprocessors = [
-    _replace.get(p, p) for p in Autograde.class_traits()["autograde_preprocessors"].default()
+    _ours.get(p, p) for p in Autograde.class_traits()["autograde_preprocessors"].default()
 ]
-c.LimitOutputSize.max_chars = 20_000
+c.LimitOutputSize.max_output_bytes = 100_000  # each output, of any kind
+c.LimitOutputSize.max_outputs_per_cell = 100
+c.LimitOutputSize.max_outputs_per_notebook = 1000
+c.LimitOutputSize.max_notebook_output_bytes = 3_000_000  # all outputs of one notebook
+
+# Feedback goes to students: no hidden test (set True to show them, as nbgrader
+# does), and no live script or event handler from a student's output.
+c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, SafeHTML, CSSHTMLHeaderPreprocessor]
+c.HideHiddenTests.show_hidden_tests = False
 
 # --- Validate names the real error (issue 21; tools/validator.py) -------------------
 # An answer cell that raised (syntax, indentation, exception) is reported first, in

@@ -60,7 +60,7 @@ def test_course_config_sets_the_safety_options():
     assert cfg.OverwriteCells.add_missing_cells is True, "deleted test cells must be re-added"
     names = [p.__name__ for p in cfg.Autograde.autograde_preprocessors]
     assert "LimitOutputSize" in names and LimitOutput not in cfg.Autograde.autograde_preprocessors, names
-    assert names.index("LimitOutputSize") < names.index("SaveAutoGrades"), names
+    assert names.index("LimitOutputSize") < names.index("SaveRecordedGrades"), names
 
 
 # ============================================================ fixture assignment

@@ -7,7 +7,8 @@ For every ``submitted/<student>/ASSIGNMENT/`` it runs nbgrader's own autograder
 (``NbGraderAPI.autograde``, what formgrader uses) one student at a time, so one
 broken submission never stops the others. Then it writes feedback HTML to
 ``feedback/`` for every graded student, exports the whole gradebook to a CSV
-(default ``autograded/grades.csv``, out of git) and prints one line per student:
+(default ``autograded/grades.csv``, out of git; written once, atomically, after
+every student is done) and prints, from that same export, one line per student:
 score, maximum and status. Statuses:
 
   graded                 autograded normally
@@ -16,7 +17,9 @@ score, maximum and status. Statuses:
                          instructor's copy back), output was truncated, a setup
                          cell (before the first answer) raised, e.g. a bad import,
                          a sandbox limit was hit (memory, processes, file size,
-                         disk, the notebook's time budget) or the kernel died
+                         disk, the notebook's time budget) or the kernel died;
+                         ``REVIEW: ...`` when a tamper check hit (tools/tamper.py,
+                         every finding in ``autograded/review.csv``)
   skipped                already autograded and not resubmitted since (use --force)
   FAILED: reason         nbgrader could not grade it (e.g. not valid JSON); the
                          gradebook keeps whatever grade it had before
@@ -34,6 +37,7 @@ Arguments of the form ``--Class.trait=value`` are passed to nbgrader as config.
 from __future__ import annotations
 
 import argparse
+import csv
 import re
 import sqlite3
 import sys
@@ -44,7 +48,9 @@ from pathlib import Path
 import nbformat
 
 from tools import sandbox
+from tools import tamper
 from tools.course import REPO_ROOT, check_assignments, nbgrader_api, prepare_environment
+from tools.limit_output import truncations
 
 TIMEOUT_ENAME = "CellTimeoutError"
 
@@ -57,6 +63,7 @@ class Outcome:
     failed: str = ""  # the reason, when nbgrader could not grade it
     skipped: bool = False
     notes: list[str] = field(default_factory=list)
+    findings: list[tamper.Finding] = field(default_factory=list)  # reasons to REVIEW
     score: float | None = None
     max_score: float | None = None
 
@@ -66,7 +73,16 @@ class Outcome:
             return f"FAILED: {self.failed}"
         if self.skipped:
             return "skipped (already graded; --force regrades)"
-        return "graded" + (f" ({'; '.join(self.notes)})" if self.notes else "")
+        notes = self.notes + review_notes(self.findings)
+        return "graded" + (f" ({'; '.join(notes)})" if notes else "")
+
+
+def review_notes(findings: list[tamper.Finding], shown: int = 2) -> list[str]:
+    """The first findings as ``REVIEW: ...`` notes; the rest are counted (all are in review.csv)."""
+    notes = [f.note() for f in findings[:shown]]
+    if len(findings) > shown:
+        notes.append(f"REVIEW: {len(findings) - shown} more in autograded/review.csv")
+    return notes
 
 
 def parse_args(argv):
@@ -134,11 +150,13 @@ def last_error_line(text: str) -> str:
     return line if len(line) <= 160 else line[:157] + "..."
 
 
-def locked_cell_edits(submitted: Path, released: Path) -> list[str]:
-    """grade_ids of locked cells whose submitted source differs from the released one."""
+def locked_cell_edits(submitted: Path, released: Path, source: Path | None = None) -> list[str]:
+    """grade_ids of locked cells whose submitted source is neither the released nor the
+    instructor's source version (a student may submit the source notebook as is)."""
     try:
         sub = nbformat.read(submitted, as_version=4)
         rel = nbformat.read(released, as_version=4)
+        src = nbformat.read(source, as_version=4) if source is not None and source.exists() else rel
     except Exception:  # unreadable: nbgrader reports it  # noqa: BLE001
         return []
     def locked(nb):
@@ -148,8 +166,9 @@ def locked_cell_edits(submitted: Path, released: Path) -> list[str]:
             if meta.get("locked") and not meta.get("solution") and "grade_id" in meta:
                 out[meta["grade_id"]] = cell.source
         return out
-    sub_locked = locked(sub)
-    return [gid for gid, src in locked(rel).items() if gid in sub_locked and sub_locked[gid] != src]
+    sub_locked, src_locked = locked(sub), locked(src)
+    return [gid for gid, text in locked(rel).items()
+            if gid in sub_locked and sub_locked[gid] not in (text, src_locked.get(gid))]
 
 
 def setup_errors(autograded: Path) -> list[str]:
@@ -185,12 +204,14 @@ def describe(root: Path, assignment: str, outcome: Outcome, log: str, limits=Non
         outcome.notes += sandbox.limit_notes(nbformat.read(nb_path, as_version=4), limits, nb_path.stem)
         for gid in timed_out_cells(nb_path):
             outcome.notes.append(f"{nb_path.stem}: cell {gid} timed out")
-        if "Output truncated" in nb_path.read_text(errors="replace"):
-            outcome.notes.append(f"{nb_path.stem}: output truncated")
+        cuts = truncations(nbformat.read(nb_path, as_version=4))
+        if cuts:
+            more = f" and {len(cuts) - 2} more" if len(cuts) > 2 else ""
+            outcome.notes.append(f"{nb_path.stem}: output truncated ({'; '.join(cuts[:2])}{more})")
         submitted = root / "submitted" / outcome.student / assignment / nb_path.name
         released = root / "release" / assignment / nb_path.name
         if released.exists():
-            for gid in locked_cell_edits(submitted, released):
+            for gid in locked_cell_edits(submitted, released, root / "source" / assignment / nb_path.name):
                 outcome.notes.append(f"{nb_path.stem}: locked cell {gid} was edited (restored)")
     for gid in re.findall(r"Missing grade cell (\S+) encountered", log):
         outcome.notes.append(f"test cell {gid} was deleted (restored)")
@@ -198,23 +219,31 @@ def describe(root: Path, assignment: str, outcome: Outcome, log: str, limits=Non
         outcome.notes.append(f"missing notebook {Path(name).name} (scored 0)")
 
 
-def read_scores(api, assignment: str, outcomes: list[Outcome]) -> None:
-    with api.gradebook as gb:
-        for o in outcomes:
-            try:
-                sub = gb.find_submission(assignment, o.student)
-            except Exception:  # no submission recorded (e.g. failed before grading)  # noqa: BLE001
-                continue
-            o.score, o.max_score = sub.score, sub.max_score
+def export_csv(api, path: Path, assignment: str, outcomes: list[Outcome]) -> None:
+    """Export the whole gradebook (nbgrader's CSV plugin) to ``path`` atomically, and take
+    each outcome's score and maximum from the exported rows, so that the summary table
+    shows exactly what the CSV says.
 
-
-def export_csv(api, path: Path) -> None:
-    """nbgrader's CSV export of the whole gradebook (every assignment and student)."""
+    The export goes to a temporary file beside ``path`` that replaces it only when
+    complete: a reader never sees a half-written CSV, and a crash leaves the old one.
+    """
     from nbgrader.plugins import CsvExportPlugin
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    with api.gradebook as gb:
-        CsvExportPlugin(parent=api, to=str(path)).export(gb)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with api.gradebook as gb:
+            CsvExportPlugin(parent=api, to=str(tmp)).export(gb)
+        with tmp.open(newline="") as fh:
+            rows = {r["student_id"]: r for r in csv.DictReader(fh) if r["assignment"] == assignment}
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    for o in outcomes:
+        row = rows.get(o.student)
+        never_graded = o.failed and (row or {}).get("timestamp") in (None, "", "None")
+        if row and not never_graded:  # a failed regrade shows the grade the CSV still holds
+            o.score, o.max_score = float(row["score"]), float(row["max_score"])
 
 
 def summary_table(outcomes: list[Outcome]) -> str:
@@ -260,14 +289,16 @@ def grade(args) -> int:
             outcome.skipped = True
         else:
             describe(root, assignment, outcome, log, limits)
+            outcome.findings = tamper.review_submission(root, assignment, student)
             feedback = api.generate_feedback(assignment, student, force=True)
             if not feedback["success"]:
                 outcome.notes.append("no feedback: " + last_error_line(feedback.get("error", "")))
         outcomes.append(outcome)
 
-    read_scores(api, assignment, outcomes)
     csv_path = Path(args.csv).resolve() if args.csv else root / "autograded" / "grades.csv"
-    export_csv(api, csv_path)
+    export_csv(api, csv_path, assignment, outcomes)
+    reviewed = {o.student: o.findings for o in outcomes if not o.failed and not o.skipped}
+    tamper.write_review_csv(root / "autograded" / "review.csv", assignment, reviewed)
 
     failed = [o for o in outcomes if o.failed]
     if args.unsandboxed:
@@ -279,6 +310,10 @@ def grade(args) -> int:
     print(summary_table(outcomes))
     print(f"\n{len(outcomes) - len(failed)} of {len(outcomes)} submissions graded; "
           f"feedback in {root / 'feedback'}; grades exported to {csv_path}.")
+    review = [student for student, findings in reviewed.items() if findings]
+    if review:
+        print(f"{len(review)} to REVIEW: {', '.join(review)} (reasons in {root / 'autograded' / 'review.csv'}; "
+              "their scores are recorded as graded).")
     if failed:
         print(f"{len(failed)} FAILED: {', '.join(o.student for o in failed)} "
               "(fix or replace their submission, then run this command again).")

@@ -1,42 +1,146 @@
-"""An nbgrader preprocessor that also caps the SIZE of a cell's output, not only its lines.
+"""An nbgrader preprocessor that caps EVERY output of a graded notebook, not only its lines.
 
-nbgrader's own ``LimitOutput`` keeps at most ``max_lines`` lines of stream output,
-but a single line can be megabytes long (``print("x" * 10**7)``) and then lands
-whole in the autograded notebook, the feedback HTML and formgrader. This subclass
-runs nbgrader's line limit, then truncates each stream text and each text result
-to ``max_chars`` characters. ``nbgrader_config.py`` puts it in place of
-``LimitOutput`` in the autograde preprocessors.
+nbgrader's own ``LimitOutput`` keeps at most ``max_lines`` lines of stream output and
+``max_traceback`` traceback lines, but a single line can be megabytes long, and
+images, HTML, JSON and error messages are not limited at all (a 20 MB exception
+message, a 15 MB PNG and 1,500 HTML outputs all landed whole in the autograded
+notebook and the feedback). This subclass runs nbgrader's limits, then:
+
+* each output is cut to ``max_output_bytes`` (UTF-8 bytes of its text: stream text;
+  error name + message + traceback; every MIME type of a result, base64 images and
+  JSON included). Text is shortened; an image, HTML, JSON or any other MIME type
+  that is too big is replaced by a one-line text note (half an HTML tag or half a
+  PNG is worse than none);
+* a cell keeps at most ``max_outputs_per_cell`` outputs, a notebook at most
+  ``max_outputs_per_notebook``, and all outputs of a notebook together at most
+  ``max_notebook_output_bytes``; outputs beyond are dropped, with a note.
+
+So a graded notebook's outputs stay under ``max_notebook_output_bytes`` plus the
+notes, whatever the student prints. Every cut is named in
+``nb.metadata["grading"]["truncated"]`` (which ``tools.grade`` puts in the status)
+and in the output itself ("Output truncated"). ``nbgrader_config.py`` puts this class
+in place of ``LimitOutput`` in the autograde preprocessors.
 """
 
+from __future__ import annotations
+
+import json
+
+import nbformat
 from nbgrader.preprocessors import LimitOutput
 from traitlets import Integer
 
-TRUNCATED = "\n... Output truncated (more than {limit} characters) ...\n"
+TRUNCATED = "\n... Output truncated ({what}) ...\n"
+KEY = "grading"
+
+
+def _size(value) -> int:
+    if isinstance(value, list):
+        value = "".join(value) if all(isinstance(v, str) for v in value) else json.dumps(value)
+    if not isinstance(value, str):
+        value = json.dumps(value)
+    return len(value.encode("utf-8", "replace"))
+
+
+def _cut(text, limit: int) -> str:
+    """``text`` shortened to at most ``limit`` UTF-8 bytes (never splitting a character)."""
+    if isinstance(text, list):  # nbformat allows multi-line strings as lists
+        text = "".join(text)
+    return text.encode("utf-8", "replace")[:max(limit, 0)].decode("utf-8", "ignore")
+
+
+def truncations(nb) -> list[str]:
+    """What :class:`LimitOutputSize` cut in ``nb`` (the autograded notebook)."""
+    record = nb.get("metadata", {}).get(KEY, {})
+    return list(record.get("truncated", [])) if isinstance(record, dict) else []
 
 
 class LimitOutputSize(LimitOutput):
-    """``LimitOutput`` plus a cap of ``max_chars`` characters per output (-1: no cap)."""
+    """``LimitOutput`` plus byte and count caps on every output (-1: no cap)."""
 
-    max_chars = Integer(
-        20_000, help="maximum number of characters kept per output (-1 means no limit)"
+    max_output_bytes = Integer(
+        100_000, help="maximum UTF-8 bytes kept per output of any kind (-1 means no limit)"
     ).tag(config=True)
+    max_outputs_per_cell = Integer(
+        100, help="maximum number of outputs kept per cell (-1 means no limit)").tag(config=True)
+    max_outputs_per_notebook = Integer(
+        1000, help="maximum number of outputs kept per notebook (-1 means no limit)").tag(config=True)
+    max_notebook_output_bytes = Integer(
+        3_000_000, help="maximum UTF-8 bytes of all outputs of a notebook (-1 means no limit)").tag(config=True)
 
-    def _cap(self, text):
-        if isinstance(text, list):  # nbformat allows multi-line strings as lists
-            text = "".join(text)
-        if self.max_chars < 0 or len(text) <= self.max_chars:
-            return text
-        return text[: self.max_chars] + TRUNCATED.format(limit=self.max_chars)
+    def preprocess(self, nb, resources):
+        self._outputs_seen = 0
+        self._bytes_seen = 0
+        self._cuts = []
+        nb, resources = super().preprocess(nb, resources)
+        record = nb.metadata.get(KEY)
+        if not isinstance(record, dict):
+            record = nb.metadata[KEY] = {}
+        record["truncated"] = self._cuts
+        return nb, resources
+
+    def _note(self, cell_index: int, what: str) -> str:
+        self._cuts.append(f"cell #{cell_index}: {what}")
+        return TRUNCATED.format(what=what)
+
+    def _cap_output(self, output, index: int, limit: int):
+        """The output cut to ``limit`` bytes (a new output when it had to be replaced)."""
+        kind = output.get("output_type")
+        if kind == "stream":
+            if _size(output.text) > limit:
+                size = _size(output.text)
+                output.text = _cut(output.text, limit) + self._note(index, f"{size:,} bytes of {output.name}")
+        elif kind == "error":
+            size = _size(output.get("ename", "")) + _size(output.get("evalue", "")) + _size(output.traceback)
+            if size > limit:
+                half = limit // 2
+                output.ename = _cut(output.get("ename", ""), 200)
+                output.evalue = _cut(output.get("evalue", ""), half)
+                kept, budget = [], limit - half
+                for line in reversed(output.traceback):  # the last frames say where it failed
+                    budget -= _size(line)
+                    if budget < 0:
+                        break
+                    kept.insert(0, line)
+                output.traceback = kept + [self._note(index, f"error of {size:,} bytes")]
+        elif kind in ("execute_result", "display_data"):
+            data = output.get("data", {})
+            for mime in list(data):
+                size = _size(data[mime])
+                if size <= limit:
+                    continue
+                note = self._note(index, f"{mime} of {size:,} bytes")
+                if mime in ("text/plain", "text/markdown", "text/latex"):
+                    data[mime] = _cut(data[mime], limit) + note
+                else:
+                    del data[mime]
+                    data["text/plain"] = _cut(data.get("text/plain", ""), limit // 2) + note
+        return output
 
     def preprocess_cell(self, cell, resources, cell_index):
         cell, resources = super().preprocess_cell(cell, resources, cell_index)
         if cell.cell_type != "code":
             return cell, resources
-        for output in cell.outputs:
-            if output.output_type == "stream":
-                output.text = self._cap(output.text)
-            elif output.output_type in ("execute_result", "display_data"):
-                for mime in ("text/plain", "text/html", "text/markdown", "text/latex"):
-                    if mime in output.get("data", {}):
-                        output.data[mime] = self._cap(output.data[mime])
+        kept = []
+        for i, output in enumerate(cell.outputs):
+            if -1 < self.max_outputs_per_cell <= i or -1 < self.max_outputs_per_notebook <= self._outputs_seen:
+                dropped = len(cell.outputs) - i
+                kept.append(nbformat.v4.new_output("stream", name="stdout", text=self._note(
+                    cell_index, f"{dropped:,} more outputs dropped: at most {self.max_outputs_per_cell} per "
+                                f"cell and {self.max_outputs_per_notebook} per notebook")))
+                break
+            room = (self.max_notebook_output_bytes - self._bytes_seen
+                    if self.max_notebook_output_bytes > -1 else float("inf"))
+            limit = min(self.max_output_bytes if self.max_output_bytes > -1 else float("inf"), room)
+            if limit <= 0:
+                kept.append(nbformat.v4.new_output("stream", name="stdout", text=self._note(
+                    cell_index, f"{len(cell.outputs) - i:,} outputs dropped: the notebook's outputs "
+                                f"reached {self.max_notebook_output_bytes:,} bytes")))
+                break
+            if limit != float("inf"):
+                output = self._cap_output(output, cell_index, int(limit))
+            kept.append(output)
+            self._outputs_seen += 1
+            self._bytes_seen += _size(json.dumps(output))
+        cell.outputs = kept
         return cell, resources
