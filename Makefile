@@ -53,8 +53,9 @@ bench: $(STAMP)
 # --- Grading (issue 8; tools/README.md) --------------------------------------------
 #   make release [A=<assignment>]         regenerate release/ from source/ (default: all)
 #   make collect A=<assignment> [FROM=<folder>]   exchange or downloads -> submitted/
-#   make grade A=<assignment> [GRADE_ARGS="--force --Execute.timeout=300"]
-#                                         autograde + feedback/ + autograded/grades.csv
+#   make grade A=<assignment> [JOBS=N] [GRADE_ARGS="--force --Execute.timeout=300"]
+#                                         autograde + feedback/ + autograded/grades.csv,
+#                                         N students at once (default: one per core)
 #   make validate NB=<notebook.ipynb>     what the students' Validate button runs
 .PHONY: validate
 
@@ -66,9 +67,32 @@ collect: $(STAMP)
 	$(BIN)/python -m tools.collect $(A) $(if $(FROM),--from "$(FROM)")
 
 grade: $(STAMP)
-	@test -n "$(A)" || { echo "usage: make grade A=<assignment> [GRADE_ARGS=...]" >&2; exit 2; }
-	$(BIN)/python -m tools.grade $(A) $(GRADE_ARGS)
+	@test -n "$(A)" || { echo "usage: make grade A=<assignment> [JOBS=N] [GRADE_ARGS=...]" >&2; exit 2; }
+	$(BIN)/python -m tools.grade $(A) $(if $(JOBS),--jobs $(JOBS)) $(GRADE_ARGS)
 
 validate: $(STAMP)
 	@test -n "$(NB)" || { echo "usage: make validate NB=<path/to/notebook.ipynb>" >&2; exit 2; }
 	$(BIN)/nbgrader validate "$(NB)"
+
+# --- The course on JupyterHub (issue 16; tools/README.md) -------------------------------
+#   make hub [HUB_PORT=8000]   a course hub on 127.0.0.1: users, groups, /srv/dpcourse (root, Linux)
+#   make hub-down              stop it; remove its users, groups, folders and processes
+.PHONY: hub hub-down hub-preflight
+HUB_PORT ?= 8000
+HUB_PROXY := hub/node_modules/.bin/configurable-http-proxy
+
+# JupyterHub's proxy is an npm package, pinned by hub/package.json + package-lock.json.
+$(HUB_PROXY): hub/package.json hub/package-lock.json
+	cd hub && npm ci --no-audit --no-fund
+	@touch $@
+
+# Refuse before building anything where a hub cannot run.
+hub-preflight:
+	@test "$$(uname -s)" = Linux || { echo "error: make hub needs Linux (Unix users, PAM); nothing was changed" >&2; exit 1; }
+	@test "$$(id -u)" = 0 || { echo "error: make hub creates Unix users and groups: run it as root (sudo make hub); nothing was changed" >&2; exit 1; }
+
+hub: hub-preflight $(STAMP) $(HUB_PROXY) ## start a course JupyterHub on 127.0.0.1 with demo accounts (Linux, root)
+	$(BIN)/python -m tools.hub up --port $(HUB_PORT)
+
+hub-down: hub-preflight ## stop the course JupyterHub and remove its users, folders and processes
+	$(BIN)/python -m tools.hub down
