@@ -49,6 +49,7 @@ clean-env:
 # Benchmarks (not part of `make test`, which runs only a quick smoke run).
 bench: $(STAMP)
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.grading
 
 # --- Grading (issue 8; tools/README.md) --------------------------------------------
 #   make release [A=<assignment>]         regenerate release/ from source/ (default: all)

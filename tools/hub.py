@@ -13,6 +13,8 @@ process of the course's users, the users with their homes, the groups, and
                           copy of this repository's .venv (hard links where
                           possible) with dp installed into it, since the repository
                           (e.g. under /root) may be closed to other users.  root, 0755
+    /srv/<name>/python    only when .venv's base interpreter is closed to other users
+                          (pyenv under /root): a hard-linked copy of it
     /srv/<name>/course    the course root: nbgrader_config.py, tools/, source/,
                           release/, later gradebook.db, submitted/, autograded/,
                           feedback/.   first instructor : instructors, 2770 (students: no access)
@@ -140,7 +142,7 @@ def make_environment(c: Course, venv: Path) -> None:
         data = script.read_bytes()
         if data.startswith(b"#!") and old.encode() in data.split(b"\n", 1)[0]:
             replace_file(script, data.replace(old.encode(), new.encode(), 1))
-    use_interpreter_all_can_run(c.env)
+    use_interpreter_all_can_run(c)
     python = str(c.env / "bin" / "python")
     purelib = Path(run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").stdout.strip())
     for hook in purelib.glob("__editable__*dp*"):  # the editable install's pointer to the repository
@@ -168,34 +170,45 @@ def open_to_all(path: Path) -> bool:
     return all(folder.stat().st_mode & 0o001 for folder in path.parents)
 
 
-def use_interpreter_all_can_run(env: Path) -> None:
-    """Point the environment at a Python every user can run, of the same version.
+def use_interpreter_all_can_run(c: Course) -> None:
+    """Point the environment at a base interpreter every user can run.
 
     A virtual environment runs its base interpreter (``bin/python3`` is a link to it).
-    When that lives where other users cannot reach, e.g. a pyenv build under /root
-    (whose binary also loads its libpython from there), the environment uses the
-    system's interpreter of the same major.minor version instead: compiled packages
-    are built for that ABI (cp3XX), so they load unchanged.
-
-    Raises:
-        SystemExit: no such interpreter; says which Python to install.
+    When that lives where other users cannot reach, e.g. a pyenv build under /root,
+    the whole base installation is hard-linked to ``/srv/<name>/python`` (seconds, no
+    space). Such a build also finds ``libpython`` through an absolute RUNPATH into
+    the original folder; the copy's binary gets ``$ORIGIN/../lib`` instead (the same
+    edit patchelf makes; the new path is shorter, so the string is patched in place
+    in a copy of the binary). The system's own Python of the same minor version is
+    no substitute: packages are tested against the patch release they were installed
+    with (Debian 12's 3.11.2 has regular-expression bugs that break nbconvert's HTML
+    export, i.e. nbgrader's feedback).
     """
-    version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    current = (env / "bin" / "python3").resolve()
-    candidates = [current] + [Path(d) / f"python{version}" for d in ("/usr/bin", "/usr/local/bin")]
-    usable = next((p for p in candidates if open_to_all(p)), None)
-    if usable is None:
-        raise SystemExit(f"error: this environment's Python ({current}) cannot be run by other users and "
-                         f"there is no /usr/bin/python{version}; install one (Debian: apt-get install "
-                         f"python{version}) or build .venv from a Python every user can run")
-    if usable == current:
+    base = Path(sys.base_prefix).resolve()
+    exe = (c.env / "bin" / "python3").resolve()
+    if open_to_all(exe) and open_to_all(base / "lib"):
         return
-    link = env / "bin" / "python3"
+    copy = c.base / "python"
+    try:
+        run("cp", "-al", str(base), str(copy))
+    except subprocess.CalledProcessError:
+        shutil.rmtree(copy, ignore_errors=True)
+        run("cp", "-a", str(base), str(copy))
+    new_exe = copy / exe.relative_to(base)
+    data = new_exe.read_bytes()
+    old_runpath = str(base / "lib").encode() + b"\0"
+    if old_runpath in data:
+        replace_file(new_exe, data.replace(old_runpath, b"$ORIGIN/../lib\0".ljust(len(old_runpath), b"\0")))
+    link = c.env / "bin" / "python3"
     link.unlink()
-    link.symlink_to(usable)
-    cfg = env / "pyvenv.cfg"
+    link.symlink_to(new_exe)
+    cfg = c.env / "pyvenv.cfg"
     lines = [ln for ln in cfg.read_text().splitlines() if not ln.startswith(("home", "executable", "command"))]
-    replace_file(cfg, "\n".join([f"home = {usable.parent}", f"executable = {usable}", *lines]) + "\n")
+    replace_file(cfg, "\n".join([f"home = {new_exe.parent}", f"executable = {new_exe}", *lines]) + "\n")
+    check = subprocess.run(["runuser", "-u", "nobody", "--", str(c.env / "bin" / "python"), "-c", "import ssl, sqlite3"],
+                           capture_output=True, text=True)
+    if check.returncode != 0:
+        raise SystemExit(f"error: the course environment's Python does not run as another user:\n{check.stderr}")
 
 
 def replace_file(path: Path, text: str | bytes) -> None:
