@@ -265,8 +265,8 @@ def test_a_student_fetches_from_the_assignments_tab_in_a_browser(hub, released, 
         released_list.get_by_text(ASSIGNMENT).wait_for()
         released_list.get_by_role("button", name="Fetch").click()
         fetched = page.locator("#fetched_assignments_list")
-        fetched.get_by_text(ASSIGNMENT).click()
-        fetched.get_by_text(NOTEBOOK).click()
+        fetched.get_by_role("button", name=ASSIGNMENT).click()  # unfolds its notebooks
+        fetched.get_by_role("link", name=NOTEBOOK, exact=True).click()
         tab = page.locator(f".lm-TabBar-tab[title*='{NOTEBOOK}.ipynb']")
         tab.wait_for()
         page.locator(".jp-Notebook .jp-Cell").first.wait_for()
