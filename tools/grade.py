@@ -259,11 +259,18 @@ def grade_student(api, root: Path, assignment: str, student: str, force: bool) -
     return outcome
 
 
-def _grade_in_worker(root: str, assignment: str, student: str, force: bool, overrides: list[str]) -> Outcome:
-    """Entry point of a worker process: a fresh nbgrader of its own for one student."""
+_worker: dict = {}
+
+
+def _start_worker(root: str, overrides: list[str]) -> None:
+    """Initializer of a worker process: its own nbgrader, loaded once for all its students."""
     course = prepare_environment(root)
     serialize_gradebook_sessions(course / "gradebook.db")
-    return grade_student(nbgrader_api(overrides), course, assignment, student, force)
+    _worker.update(root=course, api=nbgrader_api(overrides))
+
+
+def _grade_in_worker(assignment: str, student: str, force: bool) -> Outcome:
+    return grade_student(_worker["api"], _worker["root"], assignment, student, force)
 
 
 class Progress:
@@ -285,10 +292,12 @@ def grade_students(root: Path, assignment: str, students: list[str], force: bool
                    overrides: list[str], jobs: int, api) -> list[Outcome]:
     """Grade ``students`` ``jobs`` at a time; outcomes in the order of ``students``.
 
-    With one job everything runs in this process. With more, each student gets a new
-    process (spawned, not forked: a fork would share this process's open gradebook
-    connection), so a kernel or nbgrader that crashes or leaks takes one student down,
-    not the run; a worker that dies is reported as that student's failure.
+    With one job everything runs in this process. With more, ``jobs`` worker processes
+    (spawned, not forked: a fork would share this process's open gradebook
+    connection) each load nbgrader once and grade one student after another, as the
+    serial run does; students graded at the same time are always in different
+    processes, and each student's code runs in a kernel of its own either way. A
+    worker that dies is reported as the failure of the students it had.
     """
     serialize_gradebook_sessions(root / "gradebook.db")
     progress = Progress(len(students), jobs)
@@ -301,9 +310,8 @@ def grade_students(root: Path, assignment: str, students: list[str], force: bool
     results: dict[str, Outcome] = {}
     with concurrent.futures.ProcessPoolExecutor(
             max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-            max_tasks_per_child=1) as pool:
-        futures = {pool.submit(_grade_in_worker, str(root), assignment, s, force, list(overrides)): s
-                   for s in students}
+            initializer=_start_worker, initargs=(str(root), list(overrides))) as pool:
+        futures = {pool.submit(_grade_in_worker, assignment, s, force): s for s in students}
         for future in concurrent.futures.as_completed(futures):
             student = futures[future]
             try:
