@@ -6,7 +6,7 @@
 For every ``submitted/<student>/ASSIGNMENT/`` it runs nbgrader's own autograder
 (``NbGraderAPI.autograde``, what formgrader uses) for each student separately, so
 one broken submission never stops the others. ``--jobs N`` grades N students at
-once, each in a process of its own (default: one per core); the results are the
+once, in N worker processes (default: one per core); the results are the
 same as with ``--jobs 1``, and the gradebook's short write sessions take turns
 (``tools/gradebook_lock.py`` says why SQLite's own timeout is not enough). Then it writes feedback HTML to
 ``feedback/`` for every graded student, exports the whole gradebook to a CSV
@@ -296,8 +296,9 @@ def grade_students(root: Path, assignment: str, students: list[str], force: bool
     (spawned, not forked: a fork would share this process's open gradebook
     connection) each load nbgrader once and grade one student after another, as the
     serial run does; students graded at the same time are always in different
-    processes, and each student's code runs in a kernel of its own either way. A
-    worker that dies is reported as the failure of the students it had.
+    processes, and each student's code runs in a kernel of its own either way. If a
+    worker dies (nbgrader itself, not a kernel), the pool stops and every student not
+    yet graded is reported FAILED; the next run grades them.
     """
     serialize_gradebook_sessions(root / "gradebook.db")
     progress = Progress(len(students), jobs)
