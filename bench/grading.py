@@ -8,7 +8,8 @@ grades each copy with ``python -m tools.grade --jobs J`` (default J: 1 and the
 number of cores). Reports students per minute over the grading itself (from the
 command's own progress lines, so the one-off gradebook setup is left out) and over
 the whole command, the speed-up against one job, and checks that every copy got
-the same score in every run (full marks where Graphviz's ``dot`` is installed). Writes JSON (default bench/results/grading.json).
+the same score in every run (full marks where Graphviz's ``dot`` is installed).
+Writes JSON (default bench/results/grading.json).
 """
 
 from __future__ import annotations
@@ -50,30 +51,58 @@ def make_class(root: Path, assignment: str, students: int) -> Path:
 
 def grade(course: Path, assignment: str, jobs: int) -> dict:
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "tools.grade", assignment, f"--jobs={jobs}",
-                           "--course-dir", str(course)], cwd=course, capture_output=True, text=True,
-                          env=subprocess_env({"MPLBACKEND": "Agg", **THREADS}))
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tools.grade",
+            assignment,
+            f"--jobs={jobs}",
+            "--course-dir",
+            str(course),
+        ],
+        cwd=course,
+        capture_output=True,
+        text=True,
+        env=subprocess_env({"MPLBACKEND": "Agg", **THREADS}),
+    )
     total = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"tools.grade --jobs {jobs} failed:\n{proc.stdout}\n{proc.stderr}")
     elapsed = [int(s) for s in re.findall(r"\((\d+) s elapsed", proc.stderr)]
     scores = builders.gradebook_scores(course, assignment)
     if len({json.dumps(cells, sort_keys=True) for cells in scores.values()}) != 1:
-        raise SystemExit(f"tools.grade --jobs {jobs}: identical copies got different scores: {scores}")
+        raise SystemExit(
+            f"tools.grade --jobs {jobs}: identical copies got different scores: {scores}"
+        )
     students = len(scores)
     grading = max(elapsed[-1], 1) if elapsed else total
     points = sum(score for score, _ in next(iter(scores.values())).values())
-    return {"jobs": jobs, "students": students, "points_each": points, "grading_s": grading, "total_s": round(total, 1),
-            "students_per_min": round(students / grading * 60, 2),
-            "students_per_min_total": round(students / total * 60, 2)}
+    return {
+        "jobs": jobs,
+        "students": students,
+        "points_each": points,
+        "grading_s": grading,
+        "total_s": round(total, 1),
+        "students_per_min": round(students / grading * 60, 2),
+        "students_per_min_total": round(students / total * 60, 2),
+    }
 
 
 def main(argv=None) -> int:
     cores = available_cores()
-    parser = argparse.ArgumentParser(prog="python -m bench.grading", description=__doc__.splitlines()[0])
-    parser.add_argument("--students", type=int, default=4 * cores, help="class size (default: 4 per core)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.grading", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--students", type=int, default=4 * cores, help="class size (default: 4 per core)"
+    )
     parser.add_argument("--assignment", default="01_scalar_autodiff")
-    parser.add_argument("--jobs", default=f"1,{cores}", help="comma-separated --jobs values, run in this order (repeat them to interleave)")
+    parser.add_argument(
+        "--jobs",
+        default=f"1,{cores}",
+        help="comma-separated --jobs values, run in this order (repeat them to interleave)",
+    )
     parser.add_argument("--json", default="bench/results/grading.json")
     args = parser.parse_args(argv)
     jobs_list = [int(j) for j in args.jobs.split(",")]
@@ -98,8 +127,16 @@ def main(argv=None) -> int:
     print(f"\nGrading {args.students} perfect copies of {args.assignment} on {cores} core(s)")
     print(f"{'jobs':>4} {'students/min':>13} {'(whole command)':>16} {'speed-up':>9}")
     for r in rows:
-        print(f"{r['jobs']:>4} {r['students_per_min']:>13.1f} {r['students_per_min_total']:>16.1f} {r['speedup']:>8.2f}x")
-    results = {"cores": cores, "assignment": args.assignment, "load_average": os.getloadavg(), "runs": rows}
+        print(
+            f"{r['jobs']:>4} {r['students_per_min']:>13.1f} "
+            f"{r['students_per_min_total']:>16.1f} {r['speedup']:>8.2f}x"
+        )
+    results = {
+        "cores": cores,
+        "assignment": args.assignment,
+        "load_average": os.getloadavg(),
+        "runs": rows,
+    }
     path = Path(args.json)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(results, indent=2))

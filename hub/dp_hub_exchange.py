@@ -43,10 +43,16 @@ class ExchangeSubmit(_NbgraderSubmit):
         size = self.get_size(src)
         if size > 1000 * self.coursedir.max_dir_size:
             self.log.error("Directory size is too big")
-            raise RuntimeError(f"Directory size is too big. Size is {size}, "
-                               f"maximum size is {1000 * self.coursedir.max_dir_size}")
-        ignore = ignore_patterns(exclude=self.coursedir.ignore, include=self.coursedir.include,
-                                 max_file_size=self.coursedir.max_file_size, log=self.log)
+            raise RuntimeError(
+                f"Directory size is too big. Size is {size}, "
+                f"maximum size is {1000 * self.coursedir.max_dir_size}"
+            )
+        ignore = ignore_patterns(
+            exclude=self.coursedir.ignore,
+            include=self.coursedir.include,
+            max_file_size=self.coursedir.max_file_size,
+            log=self.log,
+        )
         _copy_contents(src, dest, ignore)
 
     def set_perms(self, dest, fileperms, dirperms):

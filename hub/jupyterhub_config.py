@@ -43,16 +43,20 @@ c.JupyterHub.pid_file = os.path.join(settings["state"], "jupyterhub.pid")
 # --- Who may log in ---------------------------------------------------------------------
 c.JupyterHub.authenticator_class = "pam"
 c.Authenticator.allowed_users = set(settings["instructors"]) | set(settings["students"])
-c.Authenticator.admin_users = set()  # instructors teach; they do not administer other users' servers
+c.Authenticator.admin_users = (
+    set()
+)  # instructors teach; they do not administer other users' servers
 
 # A service token for scripts that drive the hub (the end-to-end test); none by default.
 if settings.get("admin_token"):
     c.JupyterHub.services = [{"name": "course-admin", "api_token": settings["admin_token"]}]
-    c.JupyterHub.load_roles = [{
-        "name": "course-admin",
-        "scopes": ["admin:users", "admin:servers", "tokens", "access:servers"],
-        "services": ["course-admin"],
-    }]
+    c.JupyterHub.load_roles = [
+        {
+            "name": "course-admin",
+            "scopes": ["admin:users", "admin:servers", "tokens", "access:servers"],
+            "services": ["course-admin"],
+        }
+    ]
 
 
 # --- Each user's server -------------------------------------------------------------------
@@ -90,7 +94,9 @@ class CourseSpawner(LocalProcessSpawner):
             # environment's own (exchange, course id): see tools/hub.py.
             "JUPYTER_CONFIG_PATH": os.path.join(settings["config"], role),
             # One BLAS thread per kernel: many students share a few cores.
-            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
         }
         return super().start()
 

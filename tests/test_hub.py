@@ -39,8 +39,10 @@ from grading import builders as b
 from tools import hub as hubtool
 from tools.course import subprocess_env
 
-needs_root = pytest.mark.skipif(platform.system() != "Linux" or os.geteuid() != 0,
-                                reason="the hub test creates Unix users: Linux and root only (CI runs as root)")
+needs_root = pytest.mark.skipif(
+    platform.system() != "Linux" or os.geteuid() != 0,
+    reason="the hub test creates Unix users: Linux and root only (CI runs as root)",
+)
 pytestmark = pytest.mark.xdist_group("hub")
 
 ASSIGNMENT = "01_scalar_autodiff"
@@ -72,39 +74,66 @@ class Hub:
 
     def token(self, user: str) -> str:
         if user not in self.tokens:
-            r = requests.post(f"{self.url}hub/api/users/{user}/tokens", headers=self.admin,
-                              json={"note": "end-to-end test", "expires_in": 1800}, timeout=30)
+            r = requests.post(
+                f"{self.url}hub/api/users/{user}/tokens",
+                headers=self.admin,
+                json={"note": "end-to-end test", "expires_in": 1800},
+                timeout=30,
+            )
             r.raise_for_status()
             self.tokens[user] = r.json()["token"]
         return self.tokens[user]
 
     def start_servers(self, users: list[str]) -> None:
         for user in users:
-            r = requests.post(f"{self.url}hub/api/users/{user}/server", headers=self.admin, timeout=60)
+            r = requests.post(
+                f"{self.url}hub/api/users/{user}/server", headers=self.admin, timeout=60
+            )
             assert r.status_code in (201, 202), (user, r.status_code, r.text)
         waiting, deadline = set(users), time.monotonic() + TIMEOUT
         while waiting and time.monotonic() < deadline:
             for user in sorted(waiting):
-                model = requests.get(f"{self.url}hub/api/users/{user}", headers=self.admin, timeout=30).json()
+                model = requests.get(
+                    f"{self.url}hub/api/users/{user}", headers=self.admin, timeout=30
+                ).json()
                 if model.get("servers", {}).get("", {}).get("ready"):
                     waiting.discard(user)
             time.sleep(1)
-        assert not waiting, f"servers not ready after {TIMEOUT} s: {waiting}\n{hubtool.tail(Path(self.info['state']) / 'hub.log')}"
+        log = hubtool.tail(Path(self.info["state"]) / "hub.log")
+        assert not waiting, f"servers not ready after {TIMEOUT} s: {waiting}\n{log}"
 
     def call(self, user: str, method: str, path: str, **kwargs) -> requests.Response:
         """A request to ``user``'s own server, authenticated as ``user``."""
-        return requests.request(method, f"{self.url}user/{user}/{path}",
-                                headers={"Authorization": f"token {self.token(user)}"},
-                                timeout=TIMEOUT, **kwargs)
+        return requests.request(
+            method,
+            f"{self.url}user/{user}/{path}",
+            headers={"Authorization": f"token {self.token(user)}"},
+            timeout=TIMEOUT,
+            **kwargs,
+        )
 
     def as_user(self, user: str, *cmd: str, cwd: str | None = None) -> subprocess.CompletedProcess:
         """Run ``cmd`` as the Unix user ``user`` (what a terminal in their JupyterLab would do)."""
         home = pwd.getpwnam(user).pw_dir
-        env = ["env", "-i", f"HOME={home}", f"USER={user}", "LANG=C.UTF-8",
-               f"PATH={self.info['env']}/bin:/usr/bin:/bin", "MPLBACKEND=Agg",
-               "OPENBLAS_NUM_THREADS=1", "OMP_NUM_THREADS=1", "MKL_NUM_THREADS=1"]
-        return subprocess.run(["runuser", "-u", user, "--", *env, *cmd], cwd=cwd or home,
-                              capture_output=True, text=True, timeout=600)
+        env = [
+            "env",
+            "-i",
+            f"HOME={home}",
+            f"USER={user}",
+            "LANG=C.UTF-8",
+            f"PATH={self.info['env']}/bin:/usr/bin:/bin",
+            "MPLBACKEND=Agg",
+            "OPENBLAS_NUM_THREADS=1",
+            "OMP_NUM_THREADS=1",
+            "MKL_NUM_THREADS=1",
+        ]
+        return subprocess.run(
+            ["runuser", "-u", user, "--", *env, *cmd],
+            cwd=cwd or home,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
 
 
 @pytest.fixture(scope="module")
@@ -141,21 +170,34 @@ def released(hub):
     hub.start_servers([instructor])
     r = hub.call(instructor, "POST", f"formgrader/api/assignment/{ASSIGNMENT}/release")
     assert r.status_code == 200 and r.json()["success"], r.text
-    assert (Path(hub.info["course"]).parent / "exchange" / COURSE_ID / "outbound" / ASSIGNMENT
-            / f"{NOTEBOOK}.ipynb").is_file()
+    assert (
+        Path(hub.info["course"]).parent
+        / "exchange"
+        / COURSE_ID
+        / "outbound"
+        / ASSIGNMENT
+        / f"{NOTEBOOK}.ipynb"
+    ).is_file()
     return instructor
 
 
 @needs_root
-def test_a_class_releases_fetches_submits_is_graded_in_parallel_and_gets_feedback(hub, released, tmp_path):
+def test_a_class_releases_fetches_submits_is_graded_in_parallel_and_gets_feedback(
+    hub, released, tmp_path
+):
     instructor = released
     students = hub.info["students"][:3]
     base = Path(hub.info["course"]).parent
     course, exchange = base / "course", base / "exchange" / COURSE_ID
-    release_nb = nbformat.read(base / "course" / "release" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
+    release_nb = nbformat.read(
+        base / "course" / "release" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4
+    )
     source_nb = nbformat.read(b.REPO / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
-    notebooks = {students[0]: b.perfect(release_nb, source_nb), students[1]: copy.deepcopy(release_nb),
-                 students[2]: wrong_answers(release_nb, source_nb)}
+    notebooks = {
+        students[0]: b.perfect(release_nb, source_nb),
+        students[1]: copy.deepcopy(release_nb),
+        students[2]: wrong_answers(release_nb, source_nb),
+    }
 
     # The oracle, started now and collected at the end: the same three notebooks graded
     # alone, one at a time (--jobs 1), by the repository's tools in a course of their own.
@@ -164,9 +206,14 @@ def test_a_class_releases_fetches_submits_is_graded_in_parallel_and_gets_feedbac
     (alone / "release" / ASSIGNMENT).symlink_to(b.REPO / "release" / ASSIGNMENT)
     for student, nb in notebooks.items():
         b.submit(alone, student, ASSIGNMENT, NOTEBOOK, nb)
-    oracle = subprocess.Popen([sys.executable, "-m", "tools.grade", ASSIGNMENT, "--jobs=1", "--course-dir", str(alone)],
-                              cwd=alone, env=subprocess_env({"MPLBACKEND": "Agg"}),
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    oracle = subprocess.Popen(
+        [sys.executable, "-m", "tools.grade", ASSIGNMENT, "--jobs=1", "--course-dir", str(alone)],
+        cwd=alone,
+        env=subprocess_env({"MPLBACKEND": "Agg"}),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         hub.start_servers(students)
 
@@ -175,20 +222,40 @@ def test_a_class_releases_fetches_submits_is_graded_in_parallel_and_gets_feedbac
         for student in students:
             assert hub.call(student, "GET", "formgrader/api/status").status_code == 404
         # Each user reaches their own server only.
-        r = requests.get(f"{hub.url}user/{students[1]}/api/contents", timeout=60,
-                         headers={"Authorization": f"token {hub.token(students[0])}"}, allow_redirects=False)
+        r = requests.get(
+            f"{hub.url}user/{students[1]}/api/contents",
+            timeout=60,
+            headers={"Authorization": f"token {hub.token(students[0])}"},
+            allow_redirects=False,
+        )
         assert r.status_code in (302, 403, 404), r.status_code
 
         for student in students:
             listed = hub.call(student, "GET", "assignments", params={"course_id": COURSE_ID}).json()
             assert listed["success"], listed
-            assert [(a["assignment_id"], a["status"]) for a in listed["value"]] == [(ASSIGNMENT, "released")]
-            r = hub.call(student, "POST", "assignments/fetch", data={"course_id": COURSE_ID, "assignment_id": ASSIGNMENT})
+            assert [(a["assignment_id"], a["status"]) for a in listed["value"]] == [
+                (ASSIGNMENT, "released")
+            ]
+            r = hub.call(
+                student,
+                "POST",
+                "assignments/fetch",
+                data={"course_id": COURSE_ID, "assignment_id": ASSIGNMENT},
+            )
             assert r.json()["success"], r.text
-            r = hub.call(student, "PUT", f"api/contents/{ASSIGNMENT}/{NOTEBOOK}.ipynb",
-                         json={"type": "notebook", "format": "json", "content": notebooks[student]})
+            r = hub.call(
+                student,
+                "PUT",
+                f"api/contents/{ASSIGNMENT}/{NOTEBOOK}.ipynb",
+                json={"type": "notebook", "format": "json", "content": notebooks[student]},
+            )
             assert r.status_code == 200, r.text
-            r = hub.call(student, "POST", "assignments/submit", data={"course_id": COURSE_ID, "assignment_id": ASSIGNMENT})
+            r = hub.call(
+                student,
+                "POST",
+                "assignments/submit",
+                data={"course_id": COURSE_ID, "assignment_id": ASSIGNMENT},
+            )
             assert r.json()["success"], r.text
 
         # Attacks: every one refused by the file system, each next to a control that works.
@@ -196,13 +263,19 @@ def test_a_class_releases_fetches_submits_is_graded_in_parallel_and_gets_feedbac
         theirs = first / f"{NOTEBOOK}.ipynb"
         attacker = students[1]
         assert hub.as_user(instructor, "cat", str(theirs)).returncode == 0  # the path is right
-        for cmd in (["cat", str(theirs)], ["ls", str(exchange / "inbound")], ["ls", str(first)],
-                    ["cat", str(course / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb")],
-                    ["ls", str(base / "home" / students[0])],
-                    ["mv", str(exchange), str(exchange) + "-moved"],
-                    ["cp", "/etc/hostname", str(first / "planted.txt")]):
+        for cmd in (
+            ["cat", str(theirs)],
+            ["ls", str(exchange / "inbound")],
+            ["ls", str(first)],
+            ["cat", str(course / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb")],
+            ["ls", str(base / "home" / students[0])],
+            ["mv", str(exchange), str(exchange) + "-moved"],
+            ["cp", "/etc/hostname", str(first / "planted.txt")],
+        ):
             attack = hub.as_user(attacker, *cmd)
-            refused = "Permission denied" in attack.stderr or "Operation not permitted" in attack.stderr
+            refused = (
+                "Permission denied" in attack.stderr or "Operation not permitted" in attack.stderr
+            )
             assert attack.returncode != 0 and refused, (cmd, attack)
         assert hub.as_user(students[0], "ls", str(base / "home" / students[0])).returncode == 0
 
@@ -211,22 +284,39 @@ def test_a_class_releases_fetches_submits_is_graded_in_parallel_and_gets_feedbac
         collect = hub.as_user(instructor, py, "-m", "tools.collect", ASSIGNMENT, cwd=str(course))
         assert collect.returncode == 0, collect.stdout + collect.stderr
         assert sorted(p.name for p in (course / "submitted").iterdir()) == sorted(students)
-        grade = hub.as_user(instructor, py, "-m", "tools.grade", ASSIGNMENT, "--jobs", "2", cwd=str(course))
+        grade = hub.as_user(
+            instructor, py, "-m", "tools.grade", ASSIGNMENT, "--jobs", "2", cwd=str(course)
+        )
         assert grade.returncode == 0, grade.stdout + grade.stderr
         assert "3 submission(s), 2 at a time" in grade.stderr, grade.stderr
-        released_feedback = hub.call(instructor, "POST", f"formgrader/api/assignment/{ASSIGNMENT}/release_feedback")
-        assert released_feedback.status_code == 200 and released_feedback.json()["success"], released_feedback.text
+        released_feedback = hub.call(
+            instructor, "POST", f"formgrader/api/assignment/{ASSIGNMENT}/release_feedback"
+        )
+        assert released_feedback.status_code == 200 and released_feedback.json()["success"], (
+            released_feedback.text
+        )
 
         homes = base / "home"
         for student in students:
-            r = hub.call(student, "POST", "assignments/fetch_feedback",
-                         data={"course_id": COURSE_ID, "assignment_id": ASSIGNMENT})
+            r = hub.call(
+                student,
+                "POST",
+                "assignments/fetch_feedback",
+                data={"course_id": COURSE_ID, "assignment_id": ASSIGNMENT},
+            )
             assert r.json()["success"], r.text
             got = sorted((homes / student / ASSIGNMENT / "feedback").rglob("*.html"))
             assert len(got) == 1, (  # their one submission's feedback, nothing else
-                got, r.text, released_feedback.text, sorted((exchange / "feedback").iterdir()),
-                sorted((course / "feedback" / student / ASSIGNMENT).iterdir()))
-            assert got[0].read_bytes() == (course / "feedback" / student / ASSIGNMENT / f"{NOTEBOOK}.html").read_bytes()
+                got,
+                r.text,
+                released_feedback.text,
+                sorted((exchange / "feedback").iterdir()),
+                sorted((course / "feedback" / student / ASSIGNMENT).iterdir()),
+            )
+            assert (
+                got[0].read_bytes()
+                == (course / "feedback" / student / ASSIGNMENT / f"{NOTEBOOK}.html").read_bytes()
+            )
             for other in students:
                 if other != student:
                     assert other not in got[0].read_text()
@@ -270,10 +360,14 @@ def test_a_student_fetches_from_the_assignments_tab_in_a_browser(hub, released, 
         tab = page.locator(f".lm-TabBar-tab[title*='{NOTEBOOK}.ipynb']")
         tab.wait_for()
         page.locator(".jp-Notebook .jp-Cell").first.wait_for()
-    assert (Path(hub.info["course"]).parent / "home" / student / ASSIGNMENT / f"{NOTEBOOK}.ipynb").is_file()
+    assert (
+        Path(hub.info["course"]).parent / "home" / student / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+    ).is_file()
 
 
-@pytest.mark.parametrize("system, euid, words", [("Darwin", 0, "needs Linux"), ("Linux", 1000, "run it as root")])
+@pytest.mark.parametrize(
+    "system, euid, words", [("Darwin", 0, "needs Linux"), ("Linux", 1000, "run it as root")]
+)
 def test_hub_up_and_down_refuse_where_they_cannot_work(monkeypatch, system, euid, words):
     monkeypatch.setattr(hubtool.platform, "system", lambda: system)
     monkeypatch.setattr(hubtool.os, "geteuid", lambda: euid)

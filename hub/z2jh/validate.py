@@ -16,7 +16,8 @@ import yaml
 
 
 def merge(base: dict, override: dict) -> dict:
-    """Helm's merge of user values over the chart's defaults: dicts recursively, the rest replaced."""
+    """Helm's merge of user values over the chart's defaults: dicts recursively,
+    everything else replaced."""
     out = copy.deepcopy(base)
     for key, value in override.items():
         both_dicts = isinstance(value, dict) and isinstance(out.get(key), dict)
