@@ -24,7 +24,7 @@ LAB_ARGS ?=
 ROLE     ?= student
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help env lab test lint clean-env doctor bench release collect grade validate student-export site site-serve
+.PHONY: help env lab test lint clean-env doctor bench release collect grade validate student-export site site-serve hub hub-down hub-preflight
 
 help: ## list the targets with what each does
 	@awk 'BEGIN { FS = ":[^#]*## " } /^[a-zA-Z][a-zA-Z0-9_-]*:.*## / \
@@ -78,12 +78,14 @@ site-serve: site ## build the site and serve it on http://127.0.0.1:$(SITE_PORT)
 # Benchmarks (not part of `make test`, which runs only a quick smoke run).
 bench: $(STAMP) ## time dp against NumPy (and PyTorch if installed)
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.grading
 
 # --- Grading (issue 8; tools/README.md) --------------------------------------------
 #   make release [A=<assignment>]         regenerate release/ from source/ (default: all)
 #   make collect A=<assignment> [FROM=<folder>]   exchange or downloads -> submitted/
-#   make grade A=<assignment> [GRADE_ARGS="--force --Execute.timeout=300"]
-#                                         autograde + feedback/ + autograded/grades.csv
+#   make grade A=<assignment> [JOBS=N] [GRADE_ARGS="--force --Execute.timeout=300"]
+#                                         autograde + feedback/ + autograded/grades.csv,
+#                                         N students at once (default: one per core)
 #   make validate NB=<notebook.ipynb>     what the students' Validate button runs
 
 release: $(STAMP) ## regenerate release/ from source/ [A=<assignment>]
@@ -93,9 +95,9 @@ collect: $(STAMP) ## gather submissions into submitted/ A=<assignment> [FROM=<fo
 	@test -n "$(A)" || { echo "usage: make collect A=<assignment> [FROM=<folder>]" >&2; exit 2; }
 	$(BIN)/python -m tools.collect $(A) $(if $(FROM),--from "$(FROM)")
 
-grade: $(STAMP) ## autograde, feedback and grades.csv A=<assignment> [GRADE_ARGS=...]
-	@test -n "$(A)" || { echo "usage: make grade A=<assignment> [GRADE_ARGS=...]" >&2; exit 2; }
-	$(BIN)/python -m tools.grade $(A) $(GRADE_ARGS)
+grade: $(STAMP) ## autograde, feedback and grades.csv A=<assignment> [JOBS=N GRADE_ARGS=...]
+	@test -n "$(A)" || { echo "usage: make grade A=<assignment> [JOBS=N] [GRADE_ARGS=...]" >&2; exit 2; }
+	$(BIN)/python -m tools.grade $(A) $(if $(JOBS),--jobs $(JOBS)) $(GRADE_ARGS)
 
 validate: $(STAMP) ## what the students' Validate button runs NB=<notebook.ipynb>
 	@test -n "$(NB)" || { echo "usage: make validate NB=<path/to/notebook.ipynb>" >&2; exit 2; }
@@ -105,3 +107,25 @@ validate: $(STAMP) ## what the students' Validate button runs NB=<notebook.ipynb
 student-export: ## publish a student copy (release, lectures, dp; no source/, no tests/) to DEST=<new folder>
 	@test -n "$(DEST)" || { echo "usage: make student-export DEST=<new or empty folder>" >&2; exit 2; }
 	$(PYTHON) -m tools.student_export "$(DEST)"
+
+# --- The course on JupyterHub (issue 16; tools/README.md) -------------------------------
+#   make hub [HUB_PORT=8000]   a course hub on 127.0.0.1: users, groups, /srv/dpcourse (root, Linux)
+#   make hub-down              stop it; remove its users, groups, folders and processes
+HUB_PORT ?= 8000
+HUB_PROXY := hub/node_modules/.bin/configurable-http-proxy
+
+# JupyterHub's proxy is an npm package, pinned by hub/package.json + package-lock.json.
+$(HUB_PROXY): hub/package.json hub/package-lock.json
+	cd hub && npm ci --no-audit --no-fund
+	@touch $@
+
+# Refuse before building anything where a hub cannot run.
+hub-preflight: ## refuse (change nothing) where make hub cannot run: not Linux, not root
+	@test "$$(uname -s)" = Linux || { echo "error: make hub needs Linux (Unix users, PAM); nothing was changed" >&2; exit 1; }
+	@test "$$(id -u)" = 0 || { echo "error: make hub creates Unix users and groups: run it as root (sudo make hub); nothing was changed" >&2; exit 1; }
+
+hub: hub-preflight $(STAMP) $(HUB_PROXY) ## start a course JupyterHub on 127.0.0.1 with demo accounts (Linux, root)
+	$(BIN)/python -m tools.hub up --port $(HUB_PORT)
+
+hub-down: hub-preflight ## stop the course JupyterHub and remove its users, folders and processes
+	$(BIN)/python -m tools.hub down

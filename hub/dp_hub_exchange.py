@@ -1,0 +1,89 @@
+"""nbgrader's filesystem exchange, with submissions readable by the instructors only.
+
+Installed into the hub's course environment (``tools/hub.py`` copies this file into
+its site-packages) and chosen by ``c.ExchangeFactory.submit`` in the environment's
+``etc/jupyter/nbgrader_config.py``.
+
+Plain nbgrader 0.9.6 leaves every submission world-readable (files 0644, folder
+0777) and hides it only behind an unguessable folder name in an unlistable
+``inbound/`` (0733). Anyone who learns the name (a shared screen, a log line, a
+``ps`` listing) can read or overwrite a classmate's work. ``inbound/`` is setgid and
+owned by the instructors' group, so every submission already belongs to that group;
+here the submitting student then closes it to everyone else: folders 0770, files
+0640. Instructors (the group) collect them as before; other students are refused by
+the file system even with the exact path (``tests/test_hub.py`` tries).
+
+For the milliseconds between nbgrader's copy and its permission step the files
+carry the student's umask; the folder's name is still secret then.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+
+from nbgrader.exchange.default.submit import ExchangeSubmit as _NbgraderSubmit
+from nbgrader.utils import ignore_patterns
+
+DIR_MODE = 0o770
+FILE_MODE = 0o640
+
+
+class ExchangeSubmit(_NbgraderSubmit):
+    """nbgrader's submit, then the submission closed to everyone outside the instructors' group."""
+
+    def do_copy(self, src, dest, log=None):
+        """nbgrader's copy (same size limit and file filters) without copying the
+        student's folder permissions: ``shutil.copytree`` would, and that clears the
+        setgid bit that gives every file in the submission the instructors' group
+        (a student cannot set it back), so ``timestamp.txt`` and
+        ``submission_secret.txt``, written after the copy, would be unreadable to the
+        instructors."""
+        size = self.get_size(src)
+        if size > 1000 * self.coursedir.max_dir_size:
+            self.log.error("Directory size is too big")
+            raise RuntimeError(
+                f"Directory size is too big. Size is {size}, "
+                f"maximum size is {1000 * self.coursedir.max_dir_size}"
+            )
+        ignore = ignore_patterns(
+            exclude=self.coursedir.ignore,
+            include=self.coursedir.include,
+            max_file_size=self.coursedir.max_file_size,
+            log=self.log,
+        )
+        _copy_contents(src, dest, ignore)
+
+    def set_perms(self, dest, fileperms, dirperms):
+        # nbgrader asks for world-readable files and folders; drop every "other" bit.
+        no_other = ~(stat.S_IRWXO)
+        super().set_perms(dest, fileperms=fileperms & no_other, dirperms=dirperms & no_other)
+
+    def copy_files(self):
+        super().copy_files()
+        dest = os.path.join(self.inbound_path, self.assignment_filename)
+        # nbgrader makes the top folder 0777 "so the instructor can delete later";
+        # group write gives the instructors the same.
+        os.chmod(dest, DIR_MODE)
+        for folder, dirs, files in os.walk(dest):
+            for name in dirs:
+                os.chmod(os.path.join(folder, name), DIR_MODE)
+            for name in files:
+                os.chmod(os.path.join(folder, name), FILE_MODE)
+
+
+def _copy_contents(src: str, dest: str, ignore) -> None:
+    """Copy the tree ``src`` to the new folder ``dest``: contents only, no modes, so new
+    folders and files take the group of a setgid parent."""
+    os.mkdir(dest)
+    names = os.listdir(src)
+    skipped = ignore(src, names)
+    for name in names:
+        if name in skipped:
+            continue
+        source, target = os.path.join(src, name), os.path.join(dest, name)
+        if os.path.isdir(source):
+            _copy_contents(source, target, ignore)
+        else:
+            shutil.copyfile(source, target)
