@@ -22,6 +22,8 @@ TEST_ENV := MPLBACKEND=Agg PYTHONHASHSEED=0 DP_PROGRESS=0 OPENBLAS_NUM_THREADS=1
 LAB_PORT ?= 8888
 LAB_ARGS ?=
 ROLE     ?= student
+# JupyterHub's proxy (npm), for make hub and the hub's end-to-end test in make test.
+HUB_PROXY := hub/node_modules/.bin/configurable-http-proxy
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: help env lab test lint clean-env doctor bench release collect grade validate student-export site site-serve hub hub-down hub-preflight
@@ -50,7 +52,7 @@ lab: $(STAMP) ## open the course in JupyterLab [ROLE=student|instructor LAB_PORT
 # one pytest run: the library's tests, the pipeline's tests, and every notebook.
 # Strict --nbval compares stored outputs only where cells have them (course/);
 # source/ notebooks are stored without outputs, so there it checks they run.
-test: $(STAMP) ## lint, then run every test and notebook
+test: $(STAMP) $(HUB_PROXY) ## lint, then run every test and notebook
 	$(BIN)/ruff check .
 	@$(TEST_ENV) $(BIN)/python -m tools.setup_data
 	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadgroup \
@@ -112,7 +114,6 @@ student-export: ## publish a student copy (release, lectures, dp; no source/, no
 #   make hub [HUB_PORT=8000]   a course hub on 127.0.0.1: users, groups, /srv/dpcourse (root, Linux)
 #   make hub-down              stop it; remove its users, groups, folders and processes
 HUB_PORT ?= 8000
-HUB_PROXY := hub/node_modules/.bin/configurable-http-proxy
 
 # JupyterHub's proxy is an npm package, pinned by hub/package.json + package-lock.json.
 $(HUB_PROXY): hub/package.json hub/package-lock.json
