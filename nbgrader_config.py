@@ -86,7 +86,8 @@ c.Sandbox.memory_mb = 4096  # address space per process, MiB (RLIMIT_AS)
 c.Sandbox.max_processes = 64  # processes + threads at once, per notebook (RLIMIT_NPROC)
 c.Sandbox.max_file_mb = 256  # largest file written, MiB (RLIMIT_FSIZE)
 c.Sandbox.tmp_mb = 512  # /tmp and HOME (holds the working copy) are tmpfs of this size, MiB
-c.Sandbox.notebook_timeout = 1800  # wall-clock budget of a whole notebook, s (+ Execute.timeout per cell)
+# Wall-clock budget of a whole notebook, s (+ Execute.timeout per cell):
+c.Sandbox.notebook_timeout = 1800
 # Data the notebooks may read besides /usr (Debian's Fashion-MNIST is there): the
 # folder DP_DATA_DIR names, else dp's download cache, which lives in your HOME (hidden
 # in the sandbox): it is bound read-only and named by DP_DATA_DIR inside.

@@ -125,8 +125,8 @@ def _entry(qualified: str, obj) -> list[str]:
         return ["```{eval-rst}", f".. py:data:: {name}", f"   :module: {module}", "",
                 f"   The same object as ``{home}.{obj.__qualname__}``, re-exported.", "```", ""]
     if inspect.isclass(obj):
-        return ["```{eval-rst}", f".. autoclass:: {qualified}", "   :members:", "   :show-inheritance:",
-                "```", ""]
+        return ["```{eval-rst}", f".. autoclass:: {qualified}", "   :members:",
+                "   :show-inheritance:", "```", ""]
     if callable(obj):
         return ["```{eval-rst}", f".. autofunction:: {qualified}", "```", ""]
     return ["```{eval-rst}", f".. autodata:: {qualified}", "```", ""]
@@ -143,7 +143,8 @@ def _alias_entry(qualified: str, cls: type) -> list[str]:
 
     lines = GoogleDocstring(plain_to_rst(prepare_docstring(cls.__doc__ or "")), Config()).lines()
     module, _, name = qualified.rpartition(".")
-    return (["```{eval-rst}", f".. py:class:: {name}", f"   :module: {module}", ""] + ["   " + line for line in lines]
+    return (["```{eval-rst}", f".. py:class:: {name}", f"   :module: {module}", ""]
+            + ["   " + line for line in lines]
             + ["", f"   (The class ``{cls.__module__}.{cls.__qualname__}``.)", "```", ""])
 
 
@@ -164,15 +165,16 @@ def api_page() -> str:
         names = _public_names(module)
         if not names:
             raise SiteError(f"{module.__name__} has no public name to document")
-        sections += [f"## `{module.__name__}`", "", "```{eval-rst}", f".. automodule:: {module.__name__}",
-                     "   :no-members:", "```", ""]
+        sections += [f"## `{module.__name__}`", "", "```{eval-rst}",
+                     f".. automodule:: {module.__name__}", "   :no-members:", "```", ""]
         for name in names:
             obj = getattr(module, name)
             if isinstance(obj, types.ModuleType):
                 sections += [f"- `{module.__name__}.{name}`: the module `{obj.__name__}`", ""]
                 continue
             qualified = f"{module.__name__}.{name}"
-            if inspect.isclass(obj) and obj.__name__ != name and obj.__module__.split(".")[0] == "dp":
+            if (inspect.isclass(obj) and obj.__name__ != name
+                    and obj.__module__.split(".")[0] == "dp"):
                 # A class of dp under another name: autodoc would show only "alias of
                 # <its own name>", which may not be importable; show its docstring.
                 sections += _alias_entry(qualified, obj)
@@ -224,7 +226,8 @@ def stage(dest: Path) -> list[str]:
     toctrees = [("The course", order),
                 ("Reference", [page for page, _, _ in README_PAGES] + ["api.md"])]
     for caption, entries in toctrees:
-        index += f"\n```{{toctree}}\n:hidden:\n:caption: {caption}\n\n" + "\n".join(entries) + "\n```\n"
+        index += (f"\n```{{toctree}}\n:hidden:\n:caption: {caption}\n\n"
+                  + "\n".join(entries) + "\n```\n")
     (dest / "index.md").write_text(index, encoding="utf-8")
     for page, title, sections in README_PAGES:
         text = f"# {title}\n\n" + _readme_sections(readme, sections)
@@ -261,7 +264,8 @@ def build(out: Path, work: Path, quiet: bool = False) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "_site", help="where the site goes (default: _site/)")
+    parser.add_argument("--out", type=Path, default=ROOT / "_site",
+                        help="where the site goes (default: _site/)")
     parser.add_argument("--work", type=Path, default=ROOT / "_build" / "site",
                         help="staging and Sphinx's caches (default: _build/site/)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")

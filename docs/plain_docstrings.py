@@ -61,7 +61,8 @@ def plain_to_rst(lines: list[str]) -> list[str]:
                 out.extend(["::", ""] + ["    " + line for line in paragraph] + [""])
             else:
                 out.extend([escape(line) for line in paragraph] + [""])
-            after_literal = paragraph[-1].rstrip().endswith("::") or (after_literal and paragraph[0][:1].isspace())
+            after_literal = (paragraph[-1].rstrip().endswith("::")
+                             or (after_literal and paragraph[0][:1].isspace()))
         free.clear()
 
     in_section = False

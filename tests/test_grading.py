@@ -41,7 +41,8 @@ ASSIGNMENTS = source_assignments(b.REPO)
 def per_assignment(check: str):
     """Parametrize over the assignments, one xdist group per (check, assignment)."""
     return pytest.mark.parametrize("assignment", [
-        pytest.param(a, marks=pytest.mark.xdist_group(f"grading-{check}-{a}")) for a in ASSIGNMENTS])
+        pytest.param(a, marks=pytest.mark.xdist_group(f"grading-{check}-{a}"))
+        for a in ASSIGNMENTS])
 
 
 def source_notebooks(assignment: str) -> dict:
@@ -59,7 +60,8 @@ def test_course_config_sets_the_safety_options():
     assert cfg.Execute.timeout == 120, "instructor per-cell timeout should be a generous 120 s"
     assert cfg.OverwriteCells.add_missing_cells is True, "deleted test cells must be re-added"
     names = [p.__name__ for p in cfg.Autograde.autograde_preprocessors]
-    assert "LimitOutputSize" in names and LimitOutput not in cfg.Autograde.autograde_preprocessors, names
+    assert "LimitOutputSize" in names, names
+    assert LimitOutput not in cfg.Autograde.autograde_preprocessors, names
     assert names.index("LimitOutputSize") < names.index("SaveRecordedGrades"), names
 
 
@@ -109,7 +111,8 @@ def test_fixture_regrade_keeps_grades_and_reports_broken_resubmission(fixture_cl
     assert "FAILED" in regrade.stdout and "perfect" in regrade.stdout
     assert b.gradebook_scores(course, b.FIXTURE)["perfect"] == fixture_class.scores["perfect"]
     assert (course / "autograded" / "gradebook-backup.db").stat().st_size > 0
-    rows = {r.split(",")[3]: r for r in (course / "autograded" / "grades.csv").read_text().splitlines()}
+    csv_lines = (course / "autograded" / "grades.csv").read_text().splitlines()
+    rows = {r.split(",")[3]: r for r in csv_lines}
     assert rows["perfect"].endswith(",3.0,3.0"), rows["perfect"]
 
 
@@ -123,7 +126,8 @@ def test_fixture_mistakes_are_caught_and_a_harmless_one_is_not(tmp_path):
         (folder / name).write_text(text)
     assert m.check_mistakes(path, m.mistake_files(folder)) == []
 
-    (folder / "halve__multiplies_by_half.py").write_text("# mistake: none really\ndef halve(x):\n    return x * 0.5\n")
+    (folder / "halve__multiplies_by_half.py").write_text(
+        "# mistake: none really\ndef halve(x):\n    return x * 0.5\n")
     (folder / "square__crashes.py").write_text("# mistake: crashes\nraise ValueError('boom')\n")
     problems = m.check_mistakes(path, m.mistake_files(folder))
     assert any("halve__multiplies_by_half.py: NOT caught" in p for p in problems), problems
@@ -132,7 +136,8 @@ def test_fixture_mistakes_are_caught_and_a_harmless_one_is_not(tmp_path):
 
     # the visible catch rate, measured in the same pass: only the stripped test cells count
     (folder / "square__crashes.py").unlink()
-    (folder / "halve__doubles.py").write_text("# mistake: doubles\ndef halve(x):\n    return x * 2\n")
+    (folder / "halve__doubles.py").write_text(
+        "# mistake: doubles\ndef halve(x):\n    return x * 2\n")
     proof = m.prove_mistakes(path, m.mistake_files(folder))
     assert proof.visible == {"halve__doubles.py": True, "halve__integer_division.py": False,
                              "halve__multiplies_by_half.py": False,
@@ -142,7 +147,8 @@ def test_fixture_mistakes_are_caught_and_a_harmless_one_is_not(tmp_path):
     nb.cells[5].source = "assert halve(4) == 2\nassert halve(3) == 1.5"
     nbformat.write(nb, path)
     proof = m.prove_mistakes(path, m.mistake_files(folder))
-    assert proof.visible["halve__integer_division.py"] and proof.visible["halve__doubles.py"], proof.visible
+    assert proof.visible["halve__integer_division.py"], proof.visible
+    assert proof.visible["halve__doubles.py"], proof.visible
     assert not proof.visible["square__abs_keeps_sign.py"], proof.visible
 
 
@@ -210,7 +216,8 @@ def test_collect_from_a_folder_of_downloads(tmp_path, capsys):
 # ============================================================ every assignment
 @per_assignment("static")
 def test_every_answer_cell_has_a_mistake_and_every_mistake_an_answer(assignment):
-    problems = m.coverage_problems(source_notebooks(assignment), m.assignment_mistakes(assignment), assignment)
+    problems = m.coverage_problems(source_notebooks(assignment),
+                                   m.assignment_mistakes(assignment), assignment)
     assert not problems, f"{assignment}:\n" + "\n".join(problems)
 
 
@@ -219,12 +226,13 @@ def test_committed_release_is_what_generation_produces(assignment, monkeypatch):
     monkeypatch.chdir(b.REPO)  # tools change directory and PATH; restore both afterwards
     monkeypatch.setenv("PATH", os.environ["PATH"])
     problems = release_tool.check(b.REPO, [assignment])
-    assert not problems, "\n".join(problems) + "\nRun `make release A=" + assignment + "` and commit release/."
+    assert not problems, ("\n".join(problems)
+                          + "\nRun `make release A=" + assignment + "` and commit release/.")
 
 
 @per_assignment("mistakes")
 def test_each_mistake_loses_its_cells_points(assignment):
-    """Perfect notebook runs once in one kernel; each mistake is swapped in and out (mistakes.py)."""
+    """Perfect notebook runs once in one kernel; each mistake swaps in and out (mistakes.py)."""
     problems = m.assignment_proof(assignment).problems  # shared with tests/test_catch_rate.py
     assert not problems, f"{assignment}:\n" + "\n".join(problems)
 
@@ -240,7 +248,8 @@ def test_autograde_class_of_perfect_untouched_and_hostile_students(assignment, t
     perfect student's training cell can exceed on a loaded machine (it did, at 30 s).
     """
     if not (b.REPO / "release" / assignment).is_dir():
-        pytest.fail(f"release/{assignment} is missing: run `make release A={assignment}` and commit it")
+        pytest.fail(f"release/{assignment} is missing: "
+                    f"run `make release A={assignment}` and commit it")
     course = b.new_course(tmp_path / "course", [assignment])
     run = runs.grade_class(course, assignment, full=False, release_from=b.REPO / "release")
     problems = runs.class_problems(run)

@@ -10,7 +10,6 @@ keep it fast and safe on the 2-core CI machine (512 MiB per process, 48 processe
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import signal
@@ -93,15 +92,16 @@ def kill_all(pids):
 
 def grade(course: Path, assignment: str, *args: str, env: dict | None = None):
     start = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "tools.grade", assignment, "--course-dir", str(course), *args],
-                          cwd=course, env=env or subprocess_env({"MPLBACKEND": "Agg"}),
+    command = [sys.executable, "-m", "tools.grade", assignment, "--course-dir", str(course), *args]
+    proc = subprocess.run(command, cwd=course, env=env or subprocess_env({"MPLBACKEND": "Agg"}),
                           capture_output=True, text=True, timeout=1500)
     return proc, time.monotonic() - start
 
 
 def release(course: Path, assignment: str):
     if assignment == b.FIXTURE:
-        gen = subprocess.run([sys.executable, "-m", "tools.release", assignment, "--course-dir", str(course)],
+        gen = subprocess.run([sys.executable, "-m", "tools.release", assignment,
+                              "--course-dir", str(course)],
                              cwd=course, env=subprocess_env(), capture_output=True, text=True)
         assert gen.returncode == 0, gen.stdout + gen.stderr
     else:
@@ -121,7 +121,8 @@ def attacked_class(request, tmp_path_factory):
     """One graded class per assignment: perfect, untouched and every attacker."""
     assignment = request.param
     course = tmp_path_factory.mktemp(f"sandbox-{assignment}")
-    b.new_course(course, [] if assignment == b.FIXTURE else [assignment], fixture=assignment == b.FIXTURE)
+    is_fixture = assignment == b.FIXTURE
+    b.new_course(course, [] if is_fixture else [assignment], fixture=is_fixture)
     release(course, assignment)
     submit_healthy(course, assignment)
     home = tmp_path_factory.mktemp("grader-home")
@@ -137,14 +138,17 @@ def attacked_class(request, tmp_path_factory):
                               "GRADER_SECRET", str(home))
             for student, (build, _) in a.ATTACKS.items():
                 b.submit(course, student, assignment, name, build(released, target))
-        perfect_before = {p.name: p.read_bytes() for p in (course / "submitted" / "perfect" / assignment).iterdir()}
+        perfect = course / "submitted" / "perfect" / assignment
+        perfect_before = {p.name: p.read_bytes() for p in perfect.iterdir()}
         env = subprocess_env({"MPLBACKEND": "Agg", "GRADER_SECRET": SECRET, "HOME": str(home)})
         runtime = tmp_path_factory.mktemp("rt")
-        proc, seconds = grade(course, assignment, *LIMITS, f"--Sandbox.runtime_dir={runtime}", env=env)
+        proc, seconds = grade(course, assignment, *LIMITS, f"--Sandbox.runtime_dir={runtime}",
+                              env=env)
         survivors_now = token_processes(token)
         time.sleep(2)  # a surviving daemon would rewrite grades.csv within 0.5 s
-        yield {"course": course, "assignment": assignment, "proc": proc, "seconds": seconds, "runtime": runtime,
-               "server": server, "token": token, "survivors": survivors_now + token_processes(token),
+        yield {"course": course, "assignment": assignment, "proc": proc, "seconds": seconds,
+               "runtime": runtime, "server": server, "token": token,
+               "survivors": survivors_now + token_processes(token),
                "site_packages": Path(site_packages), "perfect_before": perfect_before,
                "run": runs.ClassRun(course, assignment, proc.returncode, proc.stdout, proc.stderr,
                                     b.gradebook_scores(course, assignment), False)}
@@ -160,7 +164,8 @@ def attack_problems(c) -> list[str]:
     run, course, token = c["run"], c["course"], c["token"]
     p = []
     if run.returncode != 0:
-        p.append(f"tools.grade exited {run.returncode}:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}")
+        p.append(f"tools.grade exited {run.returncode}:\n"
+                 f"{run.stdout[-3000:]}\n{run.stderr[-3000:]}")
     if "Sandboxed (bubblewrap)" not in run.stdout or "512 MiB" not in run.stdout:
         p.append("summary does not say grading is sandboxed and its limits")
     scores = run.scores
@@ -184,7 +189,8 @@ def attack_problems(c) -> list[str]:
     # What the guarded attacks printed: none may have succeeded.
     for nb_path in (course / "autograded").glob(f"attack_*/{run.assignment}/*.ipynb"):
         nb = nbformat.read(nb_path, as_version=4)
-        printed = "".join(o.get("text", "") + str(o.get("evalue", "")) + "".join(o.get("traceback", []))
+        printed = "".join(o.get("text", "") + str(o.get("evalue", ""))
+                          + "".join(o.get("traceback", []))
                           for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs)
         p += [f"{nb_path.parts[-3]}: {line.strip()[:200]}" for line in printed.splitlines()
               if "ATTACK" in line and "succeeded" in line]
@@ -199,17 +205,20 @@ def attack_problems(c) -> list[str]:
         p.append(f"processes outlived grading: {c['survivors']}")
     if list(c["site_packages"].glob(f"zz_{token}.pth")):
         p.append("a .pth file was planted in the venv")
-    leftovers = [str(x) for x in Path("/tmp").glob(f"{token}*")] + [str(x) for x in c["runtime"].iterdir()]
+    leftovers = ([str(x) for x in Path("/tmp").glob(f"{token}*")]
+                 + [str(x) for x in c["runtime"].iterdir()])
     if leftovers:
         p.append(f"files left in /tmp: {leftovers}")
-    after = {q.name: q.read_bytes() for q in (course / "submitted" / "perfect" / run.assignment).iterdir()}
+    perfect = course / "submitted" / "perfect" / run.assignment
+    after = {q.name: q.read_bytes() for q in perfect.iterdir()}
     if after != c["perfect_before"]:
         p.append("the perfect student's submission was changed")
     rows = run.csv_rows()
     for student, cells in scores.items():
         total = sum(s or 0 for s, _ in cells.values())
         if student not in rows or float(rows[student]["score"]) != total:
-            p.append(f"{student}: CSV score {rows.get(student, {}).get('score')} != gradebook {total}")
+            p.append(f"{student}: CSV score {rows.get(student, {}).get('score')} "
+                     f"!= gradebook {total}")
     if (course / "autograded" / "grades.csv").read_text().startswith("hacked"):
         p.append("grades.csv was rewritten after export")
     return p
@@ -242,8 +251,10 @@ def test_healthy_scores_equal_grading_alone_sandboxed_and_not(tmp_path):
     perfect, untouched = results["sandboxed"]["perfect"], results["sandboxed"]["untouched"]
     assert perfect and all(score == maximum for score, maximum in perfect.values())
     assert untouched and all(score == 0 for score, _ in untouched.values())
-    print(f"\nsandbox overhead per student: {(seconds['sandboxed'] - seconds['unsandboxed']) / 2:.2f} s "
-          f"(2 students: sandboxed {seconds['sandboxed']:.1f} s, unsandboxed {seconds['unsandboxed']:.1f} s)")
+    overhead = (seconds["sandboxed"] - seconds["unsandboxed"]) / 2
+    print(f"\nsandbox overhead per student: {overhead:.2f} s "
+          f"(2 students: sandboxed {seconds['sandboxed']:.1f} s, "
+          f"unsandboxed {seconds['unsandboxed']:.1f} s)")
 
 
 # ------------------------------------------------------------------ the sandbox module itself
@@ -274,7 +285,8 @@ def run_cells(sources, tmp_path, **sandbox_config):
     from traitlets.config import Config
 
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
     nb.cells = [nbformat.v4.new_code_cell(src) for src in sources]
     config = Config()
     for key, value in sandbox_config.items():
@@ -300,10 +312,13 @@ def test_kernel_sees_only_its_files_no_network_and_runs_as_its_own_uid(tmp_path,
     monkeypatch.setenv("HOME", str(home))
     server = LoopbackServer()
     try:
-        probe = (f"REPO, SITE, PORT = {str(b.REPO)!r}, {sysconfig.get_paths()['purelib']!r}, {server.port}\n"
+        probe = (f"REPO, SITE, PORT = {str(b.REPO)!r}, {sysconfig.get_paths()['purelib']!r}, "
+                 f"{server.port}\n"
                  f"GRADER_HOME, COURSE = {str(home)!r}, {str(course)!r}\n" + PROBE)
-        nb, _ = run_cells([probe + "print(open(os.environ['DP_DATA_DIR'] + '/set.txt').read())"], course,
-                          Sandbox__read_only_paths=[str(data)], Sandbox__extra_env={"DP_DATA_DIR": str(data)})
+        read_data = "print(open(os.environ['DP_DATA_DIR'] + '/set.txt').read())"
+        nb, _ = run_cells([probe + read_data], course,
+                          Sandbox__read_only_paths=[str(data)],
+                          Sandbox__extra_env={"DP_DATA_DIR": str(data)})
     finally:
         server.close()
     outputs = nb.cells[0].outputs
@@ -342,7 +357,8 @@ def test_grade_refuses_without_bubblewrap_and_says_what_to_do(tmp_path):
     env = subprocess_env({"PATH": str(Path(sys.executable).parent)})  # no /usr/bin: no bwrap
     proc, _ = grade(course, b.FIXTURE, env=env)
     assert proc.returncode not in (0, 1), proc.stdout + proc.stderr
-    assert "bubblewrap is not installed" in proc.stderr and "--unsandboxed" in proc.stderr, proc.stderr
+    assert "bubblewrap is not installed" in proc.stderr, proc.stderr
+    assert "--unsandboxed" in proc.stderr, proc.stderr
     assert not (course / "gradebook.db").exists() and not (course / "autograded").exists()
 
 
@@ -352,7 +368,8 @@ def sandbox_uid_processes() -> dict[int, int]:
     counts = {}
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
-            uid = int(next(ln for ln in status.read_text().splitlines() if ln.startswith("Uid:")).split()[1])
+            uid_line = next(ln for ln in status.read_text().splitlines() if ln.startswith("Uid:"))
+            uid = int(uid_line.split()[1])
         except (OSError, StopIteration, ValueError):
             continue
         if s.uid_base <= uid < s.uid_base + s.uid_count:
@@ -364,10 +381,15 @@ def test_a_fork_bomb_does_not_use_up_a_concurrent_sandboxs_processes(tmp_path):
     """Two notebooks at once (parallel grading): one holds every process it may have,
     the other still starts 20. A shared uid (one RLIMIT_NPROC count) would fail this."""
     limits = {"Sandbox__max_processes": 48}
-    bomb = ["import subprocess\nhold = []\nwhile True:\n    hold.append(subprocess.Popen(['sleep', '60']))",
+    bomb = ["import subprocess\nhold = []\n"
+            "while True:\n    hold.append(subprocess.Popen(['sleep', '60']))",
             "import time\ntime.sleep(20)"]
     result = {}
-    thread = threading.Thread(target=lambda: result.update(bomb=run_cells(bomb, tmp_path / "a", **limits)[0]))
+
+    def run_bomb():
+        result.update(bomb=run_cells(bomb, tmp_path / "a", **limits)[0])
+
+    thread = threading.Thread(target=run_bomb)
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     before = sandbox_uid_processes()
@@ -377,8 +399,10 @@ def test_a_fork_bomb_does_not_use_up_a_concurrent_sandboxs_processes(tmp_path):
         while time.monotonic() < deadline and not any(
                 n >= 30 and before.get(uid, 0) < 30 for uid, n in sandbox_uid_processes().items()):
             time.sleep(0.5)
-        assert any(n >= 30 for n in sandbox_uid_processes().values()), "the fork bomb never got going"
-        nb, _ = run_cells(["import subprocess\nprocs = [subprocess.Popen(['true']) for _ in range(20)]\n"
+        assert any(n >= 30 for n in sandbox_uid_processes().values()), (
+            "the fork bomb never got going")
+        nb, _ = run_cells(["import subprocess\n"
+                           "procs = [subprocess.Popen(['true']) for _ in range(20)]\n"
                            "print(sum(p.wait() == 0 for p in procs))"], tmp_path / "b", **limits)
     finally:
         thread.join(180)

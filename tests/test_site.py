@@ -49,8 +49,10 @@ pytestmark = pytest.mark.xdist_group("site")
 LECTURES = sorted(p.relative_to(ROOT) for p in (ROOT / "course").glob("*.ipynb"))
 ASSIGNMENTS = sorted(p.relative_to(ROOT) for p in (ROOT / "release").glob("*/*.ipynb"))
 # Lines too common to prove anything when found (they appear in starter code too).
-TRIVIAL_LINES = {"", "pass", "return", "else:", "try:", "...", ")", "]", "}", "raise NotImplementedError()"}
-MARKERS = {"### BEGIN SOLUTION": "### END SOLUTION", "### BEGIN HIDDEN TESTS": "### END HIDDEN TESTS"}
+TRIVIAL_LINES = {"", "pass", "return", "else:", "try:", "...", ")", "]", "}",
+                 "raise NotImplementedError()"}
+MARKERS = {"### BEGIN SOLUTION": "### END SOLUTION",
+           "### BEGIN HIDDEN TESTS": "### END HIDDEN TESTS"}
 
 
 @dataclass
@@ -148,7 +150,8 @@ def searchable_text(path: Path) -> str:
 def test_build_succeeds_quickly(site):
     """Warnings are errors (the fixture checks the exit code); under a minute of CPU."""
     assert (site.out / "index.html").is_file()
-    assert site.cpu_seconds < 60, f"make site took {site.cpu_seconds:.0f} s of CPU ({site.seconds:.0f} s wall)"
+    assert site.cpu_seconds < 60, (f"make site took {site.cpu_seconds:.0f} s of CPU "
+                                   f"({site.seconds:.0f} s wall)")
 
 
 def test_every_notebook_has_its_page_in_course_order(site):
@@ -162,8 +165,9 @@ def test_every_notebook_has_its_page_in_course_order(site):
     readme = (ROOT / "course" / "README.md").read_text(encoding="utf-8")
     # Assignments may be linked as the student's own copy (work/<A>/, made from
     # release/<A>/ by make lab, not in git): the site shows the release/ original.
-    expected = [re.sub(r"^work/", "release/", str((ROOT / "course" / t).resolve().relative_to(ROOT)))
-                for t in re.findall(r"\]\(([^)#]+\.ipynb)\)", readme)]
+    readme_paths = [str((ROOT / "course" / t).resolve().relative_to(ROOT))
+                    for t in re.findall(r"\]\(([^)#]+\.ipynb)\)", readme)]
+    expected = [re.sub(r"^work/", "release/", path) for path in readme_paths]
     assert expected, "course/README.md links no notebook"
     linked = [t for t in re.findall(r'href="([^"#]+\.html)', index)]
     in_order = [p for p in dict.fromkeys(linked) if p in {page_of(Path(e)) for e in expected}]
@@ -207,7 +211,8 @@ def test_api_reference_has_every_public_name_with_its_docstring(site):
         obj = functools.reduce(getattr, name.split(".")[1:], dp)
         # An object may be documented under any name it has: where it is defined, or
         # in any module of dp that exports it.
-        names = {name, f"{getattr(obj, '__module__', '')}.{getattr(obj, '__name__', '')}", f"module-{name}"}
+        defined_as = f"{getattr(obj, '__module__', '')}.{getattr(obj, '__name__', '')}"
+        names = {name, defined_as, f"module-{name}"}
         names |= {f"{m.__name__}.{n}" for m in modules for n in getattr(m, "__all__", ())
                   if getattr(m, n, None) is obj}
         if not names & page.ids:
@@ -235,7 +240,8 @@ def test_no_broken_internal_link_and_nothing_from_the_network(site):
             parts = urlsplit(link)
             if parts.scheme or link.startswith("//"):
                 # Pages may link out, but everything they load must be on the site.
-                if tag != "a" and not (tag == "link" and attrs.get("rel") not in ("stylesheet", "preload")):
+                loaded = not (tag == "link" and attrs.get("rel") not in ("stylesheet", "preload"))
+                if tag != "a" and loaded:
                     remote.append(f"{path.relative_to(site.out)}: {link}")
                 continue
             target = path if not parts.path else (path.parent / unquote(parts.path)).resolve()
@@ -244,7 +250,8 @@ def test_no_broken_internal_link_and_nothing_from_the_network(site):
             where = f"{path.relative_to(site.out)}: {link}"
             if not target.is_file():
                 broken.append(where)
-            elif parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in parse(target).ids:
+            elif (parts.fragment and target.suffix == ".html"
+                  and unquote(parts.fragment) not in parse(target).ids):
                 broken.append(where + " (no such anchor)")
     assert not broken, f"{len(broken)} broken internal links:\n" + "\n".join(broken[:40])
     assert not remote, "pages load from the network:\n" + "\n".join(remote[:40])
@@ -265,7 +272,8 @@ def solution_lines() -> dict[str, str]:
                 elif stripped == end:
                     end = None
                 elif stripped not in TRIVIAL_LINES and not stripped.startswith("#"):
-                    found.setdefault(_normal(stripped), f"{notebook.relative_to(ROOT)}: {end[8:].lower()}")
+                    found.setdefault(_normal(stripped),
+                                     f"{notebook.relative_to(ROOT)}: {end[8:].lower()}")
     return found
 
 
@@ -282,7 +290,8 @@ def leaks(folder: Path, lines: dict[str, str]) -> list[str]:
         # no course content goes there (generic lines such as `return C` occur in them).
         if path.relative_to(folder).parts[0] == "_static":
             continue
-        if path.is_file() and path.suffix in {".html", ".js", ".txt", ".ipynb", ".md", ".json", ".py"}:
+        text_suffixes = {".html", ".js", ".txt", ".ipynb", ".md", ".json", ".py"}
+        if path.is_file() and path.suffix in text_suffixes:
             text = searchable_text(path)
             found += [f"{path.relative_to(folder)}: {line!r} ({where})"
                       for line, where in lines.items() if line in text]
@@ -307,13 +316,15 @@ def test_scanner_finds_a_solution_line_hidden_in_highlighted_html(tmp_path, site
     planted = tmp_path / "course" / "leak.html"
     planted.parent.mkdir()
     page = (site.out / page_of(LECTURES[0])).read_text(encoding="utf-8")
-    planted.write_text(page.replace("</article>", highlight(line, PythonLexer(), HtmlFormatter()) + "</article>", 1))
+    highlighted = highlight(line, PythonLexer(), HtmlFormatter())
+    planted.write_text(page.replace("</article>", highlighted + "</article>", 1))
     assert leaks(tmp_path, {line: "planted"}), "the scanner misses a highlighted solution line"
 
 
 def test_no_solution_or_hidden_test_line_on_the_site(site, secret_lines):
     found = leaks(site.out, secret_lines)
-    assert not found, f"{len(found)} solution/hidden-test lines on the site:\n" + "\n".join(found[:20])
+    assert not found, (f"{len(found)} solution/hidden-test lines on the site:\n"
+                       + "\n".join(found[:20]))
 
 
 # --- In a browser ----------------------------------------------------------------
@@ -388,15 +399,18 @@ def test_lecture_in_the_browser_math_plots_graphs(served, shots):
         assert page.locator("mjx-container").count() > 0, "no math typeset"
         text = _visible_text(page)
         assert "$$" not in text and "\\(" not in text, "raw TeX left in the visible text"
-        sizes = page.evaluate("""() => [...document.querySelectorAll('.cell_output img')].map(img => {
-            const box = img.getBoundingClientRect();
-            return {src: img.getAttribute('src'), w: img.naturalWidth, h: img.naturalHeight,
-                    bw: box.width, bh: box.height};
-        })""")
-        plots = [s for s in sizes if s["src"].endswith(".png") and min(s["w"], s["h"], s["bw"], s["bh"]) > 0]
-        graphs = [s for s in sizes if s["src"].endswith(".svg") and min(s["w"], s["h"], s["bw"], s["bh"]) > 0]
+        sizes = page.evaluate("""() => [...document.querySelectorAll('.cell_output img')]
+            .map(img => {
+                const box = img.getBoundingClientRect();
+                return {src: img.getAttribute('src'), w: img.naturalWidth, h: img.naturalHeight,
+                        bw: box.width, bh: box.height};
+            })""")
+        shown = [s for s in sizes if min(s["w"], s["h"], s["bw"], s["bh"]) > 0]
+        plots = [s for s in shown if s["src"].endswith(".png")]
+        graphs = [s for s in shown if s["src"].endswith(".svg")]
         inline_svgs = page.evaluate("""() => [...document.querySelectorAll('.cell_output svg')]
-            .map(svg => svg.getBoundingClientRect()).filter(b => b.width > 0 && b.height > 0).length""")
+            .map(svg => svg.getBoundingClientRect())
+            .filter(b => b.width > 0 && b.height > 0).length""")
         assert plots, f"no visible plot image: {sizes}"
         assert graphs or inline_svgs, f"no visible SVG graph: {sizes}"
 
@@ -432,7 +446,8 @@ def _docs_module(name):
     """docs/<name>.py, loaded under a name of its own (docs/build.py is not `build`)."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location(f"_site_docs_{name}", ROOT / "docs" / f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"_site_docs_{name}",
+                                                  ROOT / "docs" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -487,8 +502,8 @@ def test_course_index_links_point_at_the_site_pages():
     text = ("[a](../work/01_x/x.ipynb) [b](01_lecture.ipynb#Part-1) [c](../tools/README.md) "
             "[d](https://example.org/x.ipynb) [e](#Notes)")
     out = build._rewrite_links(text, ROOT / "course", staged)
-    assert out == ("[a](release/01_x/x.ipynb) [b](course/01_lecture.ipynb#Part-1) c (`tools/README.md`) "
-                   "[d](https://example.org/x.ipynb) [e](#Notes)")
+    assert out == ("[a](release/01_x/x.ipynb) [b](course/01_lecture.ipynb#Part-1) "
+                   "c (`tools/README.md`) [d](https://example.org/x.ipynb) [e](#Notes)")
 
 
 def test_headings_get_the_anchors_jupyter_gives_them():

@@ -68,7 +68,8 @@ def plan(downloads: Path, notebooks: list[str]) -> tuple[list[tuple[str, str, Pa
 
 def read_timestamp(path: Path) -> dt.datetime | None:
     try:
-        return dt.datetime.strptime(path.read_text().strip(), TIMESTAMP_FORMAT).replace(tzinfo=dt.timezone.utc)
+        stamp = dt.datetime.strptime(path.read_text().strip(), TIMESTAMP_FORMAT)
+        return stamp.replace(tzinfo=dt.UTC)
     except (OSError, ValueError):
         return None
 
@@ -84,10 +85,11 @@ def collect_folder(root: Path, assignment: str, downloads: Path, force: bool) ->
         seen.add((student, nb))
         folder = root / "submitted" / student / assignment
         stamp_file = folder / "timestamp.txt"
-        submitted_at = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc)
+        submitted_at = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
         previous = read_timestamp(stamp_file)
         if (folder / nb).exists() and not force and previous and previous >= submitted_at:
-            print(f"kept     {student}: submitted/{student}/{assignment}/{nb} is as new as {path.name}")
+            print(f"kept     {student}: submitted/{student}/{assignment}/{nb} "
+                  f"is as new as {path.name}")
             continue
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, folder / nb)
@@ -110,11 +112,15 @@ def collect_exchange(assignment: str, update: bool) -> int:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.collect", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.collect",
+                                     description=__doc__.split("\n\n")[0])
     parser.add_argument("assignment", help="assignment id, a folder of source/")
-    parser.add_argument("--from", dest="downloads", help="folder of downloaded submissions (default: exchange)")
-    parser.add_argument("--force", action="store_true", help="replace existing submissions even if not older")
-    parser.add_argument("--course-dir", default=str(REPO_ROOT), help="course root (default: this repository)")
+    parser.add_argument("--from", dest="downloads",
+                        help="folder of downloaded submissions (default: exchange)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace existing submissions even if not older")
+    parser.add_argument("--course-dir", default=str(REPO_ROOT),
+                        help="course root (default: this repository)")
     args = parser.parse_args(argv)
     downloads = Path(args.downloads).resolve() if args.downloads else None  # before chdir
     root = prepare_environment(args.course_dir)

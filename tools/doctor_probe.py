@@ -37,8 +37,9 @@ def dependency_checks(results, pyproject):
 
     for text in requirements(pyproject):
         requirement = Requirement(text)
+        needs = text[len(requirement.name):].strip()
 
-        def installed(requirement=requirement, needs=text[len(requirement.name):].strip()):
+        def installed(requirement=requirement, needs=needs):
             try:
                 version = metadata.version(requirement.name)
             except metadata.PackageNotFoundError:

@@ -43,7 +43,8 @@ class HideHiddenTests(NbGraderPreprocessor):
         if clear._remove_hidden_test_region(cell):
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error":
-                    output.traceback = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}",
+                    message = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"
+                    output.traceback = [message,
                                         "(traceback hidden: this test cell has hidden tests)"]
         return cell, resources
 

@@ -70,7 +70,8 @@ def lab_environment(root: Path, role: str) -> dict[str, str]:
     """os.environ with the venv first on PATH and the role's config first on JUPYTER_CONFIG_PATH."""
     env = subprocess_env()
     ours = [str(p) for p in config_path(root, role)]
-    theirs = [p for p in env.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if p and p not in ours]
+    inherited = env.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep)
+    theirs = [p for p in inherited if p and p not in ours]
     env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(ours + theirs)
     return env
 
@@ -78,7 +79,8 @@ def lab_environment(root: Path, role: str) -> dict[str, str]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--role", default="student",
-                        help="student (default): no instructor tools; instructor: nbgrader's full set")
+                        help="student (default): no instructor tools; "
+                             "instructor: nbgrader's full set")
     parser.add_argument("--root", type=Path, default=REPO_ROOT,
                         help="the course root (default: this repository)")
     parser.add_argument("jupyter_args", nargs=argparse.REMAINDER,

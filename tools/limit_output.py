@@ -64,9 +64,11 @@ class LimitOutputSize(LimitOutput):
     max_outputs_per_cell = Integer(
         100, help="maximum number of outputs kept per cell (-1 means no limit)").tag(config=True)
     max_outputs_per_notebook = Integer(
-        1000, help="maximum number of outputs kept per notebook (-1 means no limit)").tag(config=True)
+        1000, help="maximum number of outputs kept per notebook (-1 means no limit)"
+    ).tag(config=True)
     max_notebook_output_bytes = Integer(
-        3_000_000, help="maximum UTF-8 bytes of all outputs of a notebook (-1 means no limit)").tag(config=True)
+        3_000_000, help="maximum UTF-8 bytes of all outputs of a notebook (-1 means no limit)"
+    ).tag(config=True)
 
     def preprocess(self, nb, resources):
         self._outputs_seen = 0
@@ -89,9 +91,11 @@ class LimitOutputSize(LimitOutput):
         if kind == "stream":
             if _size(output.text) > limit:
                 size = _size(output.text)
-                output.text = _cut(output.text, limit) + self._note(index, f"{size:,} bytes of {output.name}")
+                cut = _cut(output.text, limit)
+                output.text = cut + self._note(index, f"{size:,} bytes of {output.name}")
         elif kind == "error":
-            size = _size(output.get("ename", "")) + _size(output.get("evalue", "")) + _size(output.traceback)
+            size = (_size(output.get("ename", "")) + _size(output.get("evalue", ""))
+                    + _size(output.traceback))
             if size > limit:
                 half = limit // 2
                 output.ename = _cut(output.get("ename", ""), 200)
@@ -123,10 +127,12 @@ class LimitOutputSize(LimitOutput):
             return cell, resources
         kept = []
         for i, output in enumerate(cell.outputs):
-            if -1 < self.max_outputs_per_cell <= i or -1 < self.max_outputs_per_notebook <= self._outputs_seen:
+            if (-1 < self.max_outputs_per_cell <= i
+                    or -1 < self.max_outputs_per_notebook <= self._outputs_seen):
                 dropped = len(cell.outputs) - i
                 kept.append(nbformat.v4.new_output("stream", name="stdout", text=self._note(
-                    cell_index, f"{dropped:,} more outputs dropped: at most {self.max_outputs_per_cell} per "
+                    cell_index, f"{dropped:,} more outputs dropped: "
+                                f"at most {self.max_outputs_per_cell} per "
                                 f"cell and {self.max_outputs_per_notebook} per notebook")))
                 break
             room = (self.max_notebook_output_bytes - self._bytes_seen
@@ -134,7 +140,8 @@ class LimitOutputSize(LimitOutput):
             limit = min(self.max_output_bytes if self.max_output_bytes > -1 else float("inf"), room)
             if limit <= 0:
                 kept.append(nbformat.v4.new_output("stream", name="stdout", text=self._note(
-                    cell_index, f"{len(cell.outputs) - i:,} outputs dropped: the notebook's outputs "
+                    cell_index, f"{len(cell.outputs) - i:,} outputs dropped: "
+                                f"the notebook's outputs "
                                 f"reached {self.max_notebook_output_bytes:,} bytes")))
                 break
             if limit != float("inf"):

@@ -60,7 +60,8 @@ def compare(generated: Path, committed: Path) -> list[str]:
     """Differences between a freshly generated release folder and the committed one."""
     gen, com = _files(generated), _files(committed)
     problems = [f"missing from {committed}: {name}" for name in gen if name not in com]
-    problems += [f"not produced by generation (stale?): {committed / name}" for name in com if name not in gen]
+    problems += [f"not produced by generation (stale?): {committed / name}"
+                 for name in com if name not in gen]
     for name in sorted(set(gen) & set(com)):
         if name.endswith(".ipynb"):
             expected, actual = json.loads(gen[name].read_text()), json.loads(com[name].read_text())
@@ -77,7 +78,8 @@ def check(root: Path, assignments: list[str]) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="release-check-") as tmp:
         course = Path(tmp)
         shutil.copy(root / "nbgrader_config.py", course)
-        shutil.copytree(root / "tools", course / "tools", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(root / "tools", course / "tools",
+                        ignore=shutil.ignore_patterns("__pycache__"))
         for a in assignments:
             shutil.copytree(root / "source" / a, course / "source" / a,
                             ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
@@ -91,10 +93,12 @@ def check(root: Path, assignments: list[str]) -> list[str]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.release", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.release",
+                                     description=__doc__.split("\n\n")[0])
     parser.add_argument("assignments", nargs="*", help="assignment ids (default: all in source/)")
     parser.add_argument("--check", action="store_true", help="compare instead of writing release/")
-    parser.add_argument("--course-dir", default=str(REPO_ROOT), help="course root (default: this repository)")
+    parser.add_argument("--course-dir", default=str(REPO_ROOT),
+                        help="course root (default: this repository)")
     args = parser.parse_args(argv)
     root = prepare_environment(args.course_dir)
     assignments = check_assignments(root, args.assignments)
@@ -103,7 +107,8 @@ def main(argv=None) -> int:
         for p in problems:
             print(p)
         if problems:
-            print(f"\nrelease/ is out of date: run `make release` (python -m tools.release) and commit it.")
+            print("\nrelease/ is out of date: run `make release` (python -m tools.release) "
+                  "and commit it.")
             return 1
         print(f"release/ is up to date for {', '.join(assignments) or 'no assignments'}.")
         return 0

@@ -52,7 +52,6 @@ tools/README.md).
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import fcntl
 import fnmatch
@@ -87,8 +86,9 @@ DEAD_ENAME = "KernelDied"
 class Sandbox(Configurable):
     """Limits and contents of the grading sandbox (``c.Sandbox.*`` in nbgrader_config.py)."""
 
-    enabled = Bool(True, help="Run autograded notebooks in the sandbox. `tools.grade --unsandboxed` "
-                              "turns it off for one run.").tag(config=True)
+    enabled = Bool(True, help="Run autograded notebooks in the sandbox. "
+                              "`tools.grade --unsandboxed` turns it off for "
+                              "one run.").tag(config=True)
     memory_mb = Integer(4096, help="Address space of each process in the sandbox, MiB "
                                    "(RLIMIT_AS).").tag(config=True)
     max_processes = Integer(64, help="Processes/threads the notebook may run at once "
@@ -101,22 +101,27 @@ class Sandbox(Configurable):
                                           "(each cell also has Execute.timeout).").tag(config=True)
     uid_base = Integer(1_500_000_000, help="First host uid used for sandboxes (one per concurrent "
                                            "sandbox; no account needed).").tag(config=True)
-    uid_count = Integer(1000, help="How many uids from uid_base (the most sandboxes at once).").tag(config=True)
+    uid_count = Integer(1000, help="How many uids from uid_base (the most sandboxes "
+                                   "at once).").tag(config=True)
     packages = List(Unicode(), ["dp"], help="Importable packages whose source folders are bound "
                                             "read-only (editable installs live in the course "
                                             "root, which is hidden).").tag(config=True)
-    read_only_paths = List(Unicode(), [], help="More folders the notebooks may read (bound read-only "
-                                               "at the same path), e.g. a data set.").tag(config=True)
+    read_only_paths = List(Unicode(), [],
+                           help="More folders the notebooks may read (bound read-only "
+                                "at the same path), e.g. a data set.").tag(config=True)
     extra_env = Dict(value_trait=Unicode(), default_value={},
-                     help="Environment variables set in the sandbox (after pass_env).").tag(config=True)
-    pass_env = List(Unicode(), ["LANG", "LC_ALL", "MPLBACKEND", "PYTHONHASHSEED", "OPENBLAS_NUM_THREADS",
-                                "OMP_NUM_THREADS", "MKL_NUM_THREADS", "DP_*"],
+                     help="Environment variables set in the sandbox "
+                          "(after pass_env).").tag(config=True)
+    pass_env = List(Unicode(), ["LANG", "LC_ALL", "MPLBACKEND", "PYTHONHASHSEED",
+                                "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+                                "DP_*"],
                     help="Environment variables (fnmatch patterns) passed into the sandbox; "
                          "no others.").tag(config=True)
     bwrap = Unicode("bwrap", help="The bubblewrap executable.").tag(config=True)
     runtime_dir = Unicode("/tmp", help="Where each sandbox's private folder (sockets, copy of the "
                                        "submission) lives while its kernel runs; keep the path "
-                                       "short (Unix socket paths are limited to 107 bytes).").tag(config=True)
+                                       "short (Unix socket paths are limited to 107 "
+                                       "bytes).").tag(config=True)
 
     def describe(self) -> str:
         """One line for the summary table: what the sandbox is and each limit."""
@@ -127,7 +132,7 @@ class Sandbox(Configurable):
 
 
 # ------------------------------------------------------------------ availability
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def unavailable_reason(bwrap: str = "bwrap") -> str | None:
     """Why the sandbox cannot run on this machine, or None when it can.
 
@@ -135,15 +140,17 @@ def unavailable_reason(bwrap: str = "bwrap") -> str | None:
     once per process and PATH lookup (nbgrader makes a preprocessor per notebook).
     """
     if platform.system() != "Linux":
-        return (f"sandboxed grading needs Linux (bubblewrap, namespaces); this is {platform.system()}. "
+        return ("sandboxed grading needs Linux (bubblewrap, namespaces); "
+                f"this is {platform.system()}. "
                 "Grade on a Linux machine or in a Linux VM/container with bubblewrap")
     if shutil.which(bwrap) is None:
-        return "bubblewrap is not installed (`bwrap` not on PATH): install it, e.g. `apt-get install bubblewrap`"
+        return ("bubblewrap is not installed (`bwrap` not on PATH): install it, "
+                "e.g. `apt-get install bubblewrap`")
     if shutil.which("setpriv") is None or shutil.which("prlimit") is None:
         return "`setpriv`/`prlimit` (util-linux) are missing: install util-linux"
     if os.geteuid() != 0:
-        return ("grading must run as root so that each notebook runs under an unprivileged uid of its "
-                "own (never yours): run `sudo make grade ...`")
+        return ("grading must run as root so that each notebook runs under an unprivileged uid "
+                "of its own (never yours): run `sudo make grade ...`")
     probe = subprocess.run(
         [*_bwrap_base(bwrap, 1024), "--", "/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
          "--clear-groups", "/bin/true"], capture_output=True, text=True, timeout=60)
@@ -157,7 +164,8 @@ def unavailable_reason(bwrap: str = "bwrap") -> str | None:
 def _bwrap_base(bwrap: str, tmp_mb: int) -> list[str]:
     """bwrap options shared by every sandbox: namespaces, a minimal /, private /tmp."""
     args = [bwrap, "--die-with-parent", "--new-session",
-            "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+            "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+            "--unshare-cgroup-try",
             "--hostname", "sandbox", "--clearenv",
             "--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev",
             "--size", str(tmp_mb * 2**20), "--perms", "1777", "--tmpfs", "/tmp",
@@ -172,7 +180,8 @@ def _bwrap_base(bwrap: str, tmp_mb: int) -> list[str]:
 
 
 # ------------------------------------------------------------------ uids
-UID_LOCKS = Path("/tmp/dp-sandbox-uids")  # fixed (not $TMPDIR): every grader on the machine must agree
+# Fixed (not $TMPDIR): every grader on the machine must agree.
+UID_LOCKS = Path("/tmp/dp-sandbox-uids")
 
 
 class UidLease:
@@ -182,7 +191,8 @@ class UidLease:
         folder = UID_LOCKS
         folder.mkdir(mode=0o700, exist_ok=True)
         if folder.stat().st_uid != os.geteuid() or folder.is_symlink():
-            raise RuntimeError(f"{folder} is not owned by the grader (uid {os.geteuid()}): remove it")
+            raise RuntimeError(f"{folder} is not owned by the grader (uid {os.geteuid()}): "
+                               "remove it")
         for uid in range(base, base + count):
             fh = open(folder / f"{uid}.lock", "w")  # noqa: SIM115 -- held until release()
             try:
@@ -201,7 +211,7 @@ class UidLease:
 
 
 def _chown_tree(path: Path, uid: int) -> None:
-    for dirpath, dirnames, filenames in os.walk(path):
+    for dirpath, _dirnames, filenames in os.walk(path):
         os.chown(dirpath, uid, uid)
         for name in filenames:
             os.chown(os.path.join(dirpath, name), uid, uid, follow_symlinks=False)
@@ -292,7 +302,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         for path in dict.fromkeys(str(Path(p).resolve()) for p in ro):
             if not path.startswith("/usr/"):
                 args += parents(path) + ["--ro-bind", path, path]
-        args += parents(HOME) + ["--size", str(s.tmp_mb * 2**20), "--perms", "1777", "--tmpfs", HOME]
+        args += parents(HOME) + ["--size", str(s.tmp_mb * 2**20), "--perms", "1777",
+                                 "--tmpfs", HOME]
         made.add(HOME)
         args += parents(SUBMISSION) + ["--ro-bind", str(self._private / "submission"), SUBMISSION]
         conn = str(self._private / "conn")
@@ -431,7 +442,8 @@ def limit_notes(nb, sandbox: Sandbox | None = None, name: str = "") -> list[str]
             elif f"[Errno {errno.ENOSPC}]" in text:
                 found.append(f"cell {gid} filled its disk space ({s.tmp_mb} MiB)")
             elif out.get("ename") == BUDGET_ENAME:
-                found.append(f"time budget of {s.notebook_timeout} s used up before cell {gid} (rest scored 0)")
+                found.append(f"time budget of {s.notebook_timeout} s used up before cell {gid} "
+                             "(rest scored 0)")
                 return [prefix + f for f in dict.fromkeys(found)]
             elif out.get("ename") == DEAD_ENAME and "while running" in str(out.get("evalue")):
                 found.append(f"kernel died in cell {gid} (rest scored 0)")

@@ -86,7 +86,9 @@ class RecordingExecute(SandboxedExecute):
         before, after = tamper.probes(nb, nonce)
         ran = [(probe, nbformat.v4.new_code_cell(probe.source)) for probe in before + after]
         student_cells = nb.cells
-        nb.cells = [c for p, c in ran[:len(before)]] + student_cells + [c for p, c in ran[len(before):]]
+        probes_before = [c for p, c in ran[:len(before)]]
+        probes_after = [c for p, c in ran[len(before):]]
+        nb.cells = probes_before + student_cells + probes_after
         self._probe_ids = {id(c) for _, c in ran}
         try:
             return super().preprocess(nb, resources, km)
@@ -103,7 +105,8 @@ class RecordingExecute(SandboxedExecute):
             try:
                 return self.execute_cell(cell, index, store_history=False), self.resources
             except Exception as exc:  # nbclient's DeadKernelError and friends  # noqa: BLE001
-                if type(exc).__name__ not in ("DeadKernelError", "RuntimeError", "CellTimeoutError"):
+                kernel_failures = ("DeadKernelError", "RuntimeError", "CellTimeoutError")
+                if type(exc).__name__ not in kernel_failures:
                     raise
                 return cell, resources
         return super().preprocess_cell(cell, resources, index)

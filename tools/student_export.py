@@ -55,7 +55,8 @@ def export(dest: Path, repo: Path = REPO_ROOT) -> list[str]:
     """
     dest, repo = dest.resolve(), repo.resolve()
     if dest == repo or dest.is_relative_to(repo):
-        raise SystemExit(f"error: DEST {dest} is inside the course repository; choose a folder outside it")
+        raise SystemExit(f"error: DEST {dest} is inside the course repository; "
+                         "choose a folder outside it")
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise SystemExit(f"error: DEST {dest} already exists and is not an empty folder; "
                          f"choose a new one (nothing was written)")
@@ -80,8 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("dest", type=Path, help="a new (or empty) folder for the student copy")
     args = parser.parse_args(argv)
     files = export(args.dest)
+    folders = ", ".join(sorted({f.split("/")[0] for f in files if "/" in f}))
     print(f"student copy in {args.dest.resolve()}: {len(files)} files "
-          f"({', '.join(sorted({f.split('/')[0] for f in files if '/' in f}))} and the top-level files)")
+          f"({folders} and the top-level files)")
     return 0
 
 

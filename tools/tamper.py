@@ -64,17 +64,18 @@ from pathlib import Path
 FORBIDDEN_NAMES = {"get_ipython", "exec", "eval", "compile", "__import__", "globals", "locals",
                    "vars", "breakpoint", "__builtins__", "__loader__", "__spec__"}
 #: Top-level modules whose import means reaching for the kernel, the interpreter or the system.
-FORBIDDEN_MODULES = {"IPython", "ipykernel", "traitlets", "jupyter_client", "zmq", "nbclient", "nbgrader",
-                     "importlib", "builtins", "ctypes", "cffi", "subprocess", "socket", "signal", "sqlite3",
-                     "gc", "inspect", "threading", "_thread", "multiprocessing", "concurrent", "asyncio",
-                     "atexit", "code", "codeop", "runpy", "pty", "pickle", "marshal", "shutil", "tempfile",
-                     "urllib", "http", "requests", "sys_monitoring", "faulthandler", "resource", "mmap"}
+FORBIDDEN_MODULES = {"IPython", "ipykernel", "traitlets", "jupyter_client", "zmq", "nbclient",
+                     "nbgrader", "importlib", "builtins", "ctypes", "cffi", "subprocess", "socket",
+                     "signal", "sqlite3", "gc", "inspect", "threading", "_thread",
+                     "multiprocessing", "concurrent", "asyncio", "atexit", "code", "codeop",
+                     "runpy", "pty", "pickle", "marshal", "shutil", "tempfile", "urllib", "http",
+                     "requests", "sys_monitoring", "faulthandler", "resource", "mmap"}
 #: Attributes that lead into interpreter internals.
 FORBIDDEN_ATTRIBUTES = {"__builtins__", "__globals__", "__code__", "__subclasses__", "__import__",
                         "__closure__", "__loader__", "__spec__", "__dict__", "__bases__", "__mro__",
                         "__getattribute__", "__reduce__", "__reduce_ex__", "f_back", "f_globals",
-                        "f_locals", "f_builtins", "f_code", "gi_frame", "cr_frame", "ag_frame", "tb_frame",
-                        "tb_next", "func_globals"}
+                        "f_locals", "f_builtins", "f_code", "gi_frame", "cr_frame", "ag_frame",
+                        "tb_frame", "tb_next", "func_globals"}
 #: ``sys.<attr>`` that rewires the interpreter.
 SYS_ATTRIBUTES = {"modules", "_getframe", "settrace", "setprofile", "excepthook", "displayhook",
                   "meta_path", "path_hooks", "path_importer_cache", "addaudithook", "monitoring",
@@ -82,25 +83,30 @@ SYS_ATTRIBUTES = {"modules", "_getframe", "settrace", "setprofile", "excepthook"
 #: ``sys.<attr>`` that is harmless to read (``print(..., file=sys.stderr)``) but not to replace.
 SYS_STREAMS = {"stdout", "stderr", "stdin", "__stdout__", "__stderr__", "__stdin__"}
 #: ``os.<attr>`` that runs programs, signals processes or changes files and the environment.
-OS_CALLS = re.compile(r"^(system|popen|exec\w*|spawn\w*|fork\w*|kill\w*|posix_spawn\w*|remove|unlink|rmdir|"
-                      r"removedirs|rename|renames|replace|chdir|chmod|chown|symlink|link|truncate|putenv|"
-                      r"unsetenv|environ|_exit|abort|setsid|dup2?|open|write|fdopen|walk|scandir|listdir)$")
+OS_CALLS = re.compile(r"^(system|popen|exec\w*|spawn\w*|fork\w*|kill\w*|posix_spawn\w*|"
+                      r"remove|unlink|rmdir|removedirs|rename|renames|replace|"
+                      r"chdir|chmod|chown|symlink|link|truncate|putenv|unsetenv|environ|"
+                      r"_exit|abort|setsid|dup2?|open|write|fdopen|walk|scandir|listdir)$")
 #: Functions that take a path as first argument.
 PATH_FUNCTIONS = {"open", "Path", "load", "save", "savez", "savez_compressed", "loadtxt", "savetxt",
-                  "genfromtxt", "fromfile", "tofile", "memmap", "savefig", "imread", "imsave", "read_csv"}
+                  "genfromtxt", "fromfile", "tofile", "memmap", "savefig", "imread", "imsave",
+                  "read_csv"}
 ABSOLUTE_OR_PARENT = re.compile(r"^(/[\w.~-]|~[\w/]|[A-Za-z]:[\\/]|\\\\\w)|(^|[\\/])\.\.([\\/]|$)")
 #: Magics an honest notebook may use (timing, plotting set-up).
 HARMLESS_MAGICS = {"time", "timeit", "matplotlib", "precision", "pprint", "capture"}
 #: Well-known aliases treated as modules even when the import is in another cell.
-KNOWN_MODULE_ALIASES = {"np", "numpy", "math", "random", "sys", "os", "dp", "plt", "matplotlib", "scipy",
-                        "torch", "time", "functools", "itertools", "collections", "builtins"}
+KNOWN_MODULE_ALIASES = {"np", "numpy", "math", "random", "sys", "os", "dp", "plt", "matplotlib",
+                        "scipy", "torch", "time", "functools", "itertools", "collections",
+                        "builtins"}
 #: Checking functions test cells call: canaries prove each still fails when it must.
-ASSERTING_CHECKERS = {"assert_allclose", "assert_array_equal", "assert_equal", "assert_almost_equal",
-                      "assert_array_almost_equal", "assert_array_less", "assert_approx_equal"}
+ASSERTING_CHECKERS = {"assert_allclose", "assert_array_equal", "assert_equal",
+                      "assert_almost_equal", "assert_array_almost_equal", "assert_array_less",
+                      "assert_approx_equal"}
 BOOLEAN_CHECKERS = {"allclose", "isclose", "array_equal", "array_equiv"}
-#: Packages whose functions may sit in kernel hooks or be the checking functions (plot set-up, numpy).
-LIBRARY_PACKAGES = {"IPython", "ipykernel", "matplotlib", "matplotlib_inline", "traitlets", "ipywidgets",
-                    "comm", "jupyter_client", "debugpy", "tqdm", "numpy", "dp", "zmq"}
+#: Packages whose functions may sit in kernel hooks or be the checking functions
+#: (plot set-up, numpy).
+LIBRARY_PACKAGES = {"IPython", "ipykernel", "matplotlib", "matplotlib_inline", "traitlets",
+                    "ipywidgets", "comm", "jupyter_client", "debugpy", "tqdm", "numpy", "dp", "zmq"}
 
 
 @dataclass(frozen=True)
@@ -163,7 +169,8 @@ def module_aliases(sources: list[str]) -> set[str]:
     return names
 
 
-def scan_source(source: str, modules: set[str] = frozenset(KNOWN_MODULE_ALIASES)) -> list[tuple[str, str]]:
+def scan_source(source: str,
+                modules: set[str] = frozenset(KNOWN_MODULE_ALIASES)) -> list[tuple[str, str]]:
     """What in one cell's source an honest answer never needs.
 
     Args:
@@ -175,7 +182,8 @@ def scan_source(source: str, modules: set[str] = frozenset(KNOWN_MODULE_ALIASES)
         cell. A cell that does not parse is not a finding (it fails its tests anyway).
     """
     code, magics = _python_source(source)
-    found = [(f"magic {'!' if m == '!' else '%' + m}", m) for m in magics if m not in HARMLESS_MAGICS]
+    found = [(f"magic {'!' if m == '!' else '%' + m}", m)
+             for m in magics if m not in HARMLESS_MAGICS]
     try:
         tree = ast.parse(code)
     except SyntaxError:
@@ -183,8 +191,9 @@ def scan_source(source: str, modules: set[str] = frozenset(KNOWN_MODULE_ALIASES)
     lines = code.splitlines()
 
     def excerpt(node) -> str:
-        line = lines[node.lineno - 1].strip() if getattr(node, "lineno", 0) and node.lineno <= len(lines) else ""
-        return line[:120]
+        if not (getattr(node, "lineno", 0) and node.lineno <= len(lines)):
+            return ""
+        return lines[node.lineno - 1].strip()[:120]
 
     def hit(node, reason):
         found.append((reason, excerpt(node)))
@@ -196,11 +205,15 @@ def scan_source(source: str, modules: set[str] = frozenset(KNOWN_MODULE_ALIASES)
             if node.id != "get_ipython" or user_wrote_get_ipython:
                 hit(node, f"uses {node.id}")
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            mods = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            if isinstance(node, ast.Import):
+                mods = [a.name for a in node.names]
+            else:
+                mods = [node.module or ""]
             for mod in mods:
                 if mod.split(".")[0] in FORBIDDEN_MODULES:
                     hit(node, f"imports {mod}")
-            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in ("os", "sys"):
+            if (isinstance(node, ast.ImportFrom)
+                    and (node.module or "").split(".")[0] in ("os", "sys")):
                 for alias in node.names:
                     if (node.module == "sys" and alias.name in SYS_ATTRIBUTES) or (
                             node.module == "os" and OS_CALLS.match(alias.name)):
@@ -211,7 +224,8 @@ def scan_source(source: str, modules: set[str] = frozenset(KNOWN_MODULE_ALIASES)
                 hit(node, f"uses .{node.attr}")
             elif base == "sys" and node.attr in SYS_ATTRIBUTES:
                 hit(node, f"uses sys.{node.attr}")
-            elif base == "sys" and node.attr in SYS_STREAMS and isinstance(node.ctx, (ast.Store, ast.Del)):
+            elif (base == "sys" and node.attr in SYS_STREAMS
+                  and isinstance(node.ctx, (ast.Store, ast.Del))):
                 hit(node, f"replaces sys.{node.attr}")
             elif base == "os" and OS_CALLS.match(node.attr):
                 hit(node, f"uses os.{node.attr}")
@@ -224,15 +238,21 @@ def scan_source(source: str, modules: set[str] = frozenset(KNOWN_MODULE_ALIASES)
                         hit(node, f"{verb} module attribute {_dotted(t) or _base_name(t)}")
         if isinstance(node, ast.Call):
             func = node.func
-            fname = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            if isinstance(func, ast.Name):
+                fname = func.id
+            else:
+                fname = func.attr if isinstance(func, ast.Attribute) else ""
             if fname in ("setattr", "delattr") and isinstance(func, ast.Name) and node.args:
                 if _base_name(node.args[0]) in modules:
-                    hit(node, f"{fname} on module {_dotted(node.args[0]) or _base_name(node.args[0])}")
+                    module = _dotted(node.args[0]) or _base_name(node.args[0])
+                    hit(node, f"{fname} on module {module}")
             if fname in PATH_FUNCTIONS and node.args:
                 arg = node.args[0]
-                if fname == "open" and not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+                literal_path = isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+                if fname == "open" and not literal_path:
                     hit(node, "opens a file at a computed path")
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and ABSOLUTE_OR_PARENT.search(node.value):
+        if (isinstance(node, ast.Constant) and isinstance(node.value, str)
+                and ABSOLUTE_OR_PARENT.search(node.value)):
             if "\n" not in node.value and len(node.value) < 300 and " " not in node.value.strip():
                 hit(node, f"path outside the working folder {node.value[:60]!r}")
     return found
@@ -325,7 +345,8 @@ def test_checkers(nb) -> list[str]:
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
                 name = _dotted(node.func)
-                if name and name.split(".")[-1] in ASSERTING_CHECKERS | BOOLEAN_CHECKERS and name not in found:
+                checker = name and name.split(".")[-1] in ASSERTING_CHECKERS | BOOLEAN_CHECKERS
+                if checker and name not in found:
                     found.append(name)
     return found
 
@@ -338,7 +359,8 @@ def probes(nb, nonce: str) -> tuple[list[Probe], list[Probe]]:
     state = STATE_PROBE.format(nonce=nonce, checkers=checkers)
     rng = random.Random(nonce)
     a, b = rng.randint(2, 999), rng.randint(1000, 1999)
-    after = [Probe("state-after", state), Probe("canary", f'assert {a} == {b}, "{nonce}"', f"assert {a} == {b}")]
+    after = [Probe("state-after", state),
+             Probe("canary", f'assert {a} == {b}, "{nonce}"', f"assert {a} == {b}")]
     for name in checkers:
         x, y = a / 7, b / 7
         if name.split(".")[-1] in ASSERTING_CHECKERS:
@@ -360,7 +382,7 @@ def _state(result: dict, nonce: str) -> dict | None:
 
 
 def _is_library(name: str) -> bool:
-    """``name`` (``module:qualname``, as the state probe reports it) comes from a library package."""
+    """``name`` (``module:qualname``, as the state probe gives it) comes from a library package."""
     return name.split(":", 1)[0].split(".", 1)[0] in LIBRARY_PACKAGES
 
 
@@ -376,14 +398,16 @@ def judge_probes(record: dict | None, notebook: str = "") -> list[Finding]:
         return Finding(notebook, "kernel", reason, excerpt)
 
     if not record or not record.get("probes"):
-        return [finding("the grader's after-run checks did not run (kernel died or notebook unreadable)")]
+        return [finding("the grader's after-run checks did not run "
+                        "(kernel died or notebook unreadable)")]
     nonce = record["nonce"]
     results = record["probes"]
     out = []
     for r in results:
         # any error is a failure (NameError: no `np`, so the tests cannot pass through it either)
         if r["kind"] == "canary" and r.get("status") != "error":
-            reason = f"kernel hides failures: {r['what']} must fail, kernel replied {r.get('status')}"
+            reason = (f"kernel hides failures: {r['what']} must fail, "
+                      f"kernel replied {r.get('status')}")
             out.append(finding(reason, r["what"]))
     before = next((_state(r, nonce) for r in results if r["kind"] == "state-before"), None)
     after = next((_state(r, nonce) for r in results if r["kind"] == "state-after"), None)
@@ -391,7 +415,8 @@ def judge_probes(record: dict | None, notebook: str = "") -> list[Finding]:
         out.append(finding("kernel state could not be read before and after the notebook"))
         return out
     for key in ("input_transformers_cleanup", "input_transformers_post", "ast_transformers"):
-        out += [finding(f"{key} gained {n}", n) for n in after[key] if n not in before[key] and not _is_library(n)]
+        out += [finding(f"{key} gained {n}", n) for n in after[key]
+                if n not in before[key] and not _is_library(n)]
         out += [finding(f"{key} lost {n}", n) for n in before[key] if n not in after[key]]
     for event, callbacks in after["events"].items():
         old = before["events"].get(event, [])
@@ -412,7 +437,9 @@ REVIEW_FIELDS = ["student", "assignment", "notebook", "cell", "reason", "excerpt
 
 
 def write_review_csv(path: Path, assignment: str, findings: dict[str, list[Finding]]) -> None:
-    """Replace the rows of the students in ``findings`` (for ``assignment``) in ``path``, atomically.
+    """Replace the rows of the students in ``findings`` (for ``assignment``) in ``path``.
+
+    The file is replaced atomically.
 
     Rows of other students and assignments (graded in earlier runs) are kept.
     """
@@ -422,8 +449,8 @@ def write_review_csv(path: Path, assignment: str, findings: dict[str, list[Findi
             rows = [r for r in csv.DictReader(fh)
                     if not (r.get("assignment") == assignment and r.get("student") in findings)]
     for student, items in findings.items():
-        rows += [{"student": student, "assignment": assignment, "notebook": f.notebook, "cell": f.cell,
-                  "reason": f.reason, "excerpt": f.excerpt} for f in items]
+        rows += [{"student": student, "assignment": assignment, "notebook": f.notebook,
+                  "cell": f.cell, "reason": f.reason, "excerpt": f.excerpt} for f in items]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=REVIEW_FIELDS, extrasaction="ignore")
     writer.writeheader()
@@ -448,7 +475,8 @@ def instructor_sources(root: Path, assignment: str, notebook: str) -> set[str]:
     for folder in ("release", "source"):
         path = root / folder / assignment / f"{notebook}.ipynb"
         if path.exists():
-            sources |= {c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"}
+            cells = nbformat.read(path, as_version=4).cells
+            sources |= {c.source for c in cells if c.cell_type == "code"}
     return sources
 
 

@@ -51,7 +51,8 @@ def update_workspace(release: Path, work: Path) -> list[Path]:
     """
     assignments = released_assignments(release)
     if not assignments:
-        raise SystemExit(f"error: no released assignment in {release} (expected folders of notebooks)")
+        raise SystemExit(f"error: no released assignment in {release} "
+                         "(expected folders of notebooks)")
     if work.exists() and not work.is_dir():
         raise SystemExit(f"error: the workspace {work} is a file; rename it and run again")
     plan = []
@@ -74,7 +75,10 @@ def update_workspace(release: Path, work: Path) -> list[Path]:
 
 
 def _clash(work: Path, dest: Path) -> str | None:
-    """Why ``dest`` cannot be created inside ``work`` (a folder where a file goes, or the reverse)."""
+    """Why ``dest`` cannot be created inside ``work``.
+
+    A folder where a file goes, or the reverse.
+    """
     if dest.is_dir():
         return f"{dest} is a folder"
     for parent in dest.parents:
@@ -89,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", type=Path, default=REPO_ROOT,
                         help="the course root, holding release/ (default: this repository)")
-    parser.add_argument("--work", type=Path, default=None, help="the workspace (default: ROOT/work)")
+    parser.add_argument("--work", type=Path, default=None,
+                        help="the workspace (default: ROOT/work)")
     args = parser.parse_args(argv)
     root = args.root.resolve()
     work = (args.work or root / "work").resolve()

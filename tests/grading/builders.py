@@ -64,7 +64,10 @@ FIXTURE_NOTEBOOK = "squares"
 
 def _cell(kind: str, source: str, *, gid: str | None = None, solution=False, grade=False,
           points=0, locked=False):
-    cell = nbformat.v4.new_code_cell(source) if kind == "code" else nbformat.v4.new_markdown_cell(source)
+    if kind == "code":
+        cell = nbformat.v4.new_code_cell(source)
+    else:
+        cell = nbformat.v4.new_markdown_cell(source)
     if gid:
         meta = {"grade": grade, "grade_id": gid, "locked": locked, "schema_version": 3,
                 "solution": solution, "task": False}
@@ -77,15 +80,18 @@ def _cell(kind: str, source: str, *, gid: str | None = None, solution=False, gra
 def fixture_notebook():
     """A two-question source notebook with solutions, visible and hidden tests (3 points)."""
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
     nb.cells = [
         _cell("markdown", "# Squares\nA tiny assignment used only by the grading tests."),
         _cell("code", "import math"),
-        _cell("code", "def square(x):\n    ### BEGIN SOLUTION\n    return x * x\n    ### END SOLUTION",
+        _cell("code", "def square(x):\n    ### BEGIN SOLUTION\n    return x * x\n"
+                      "    ### END SOLUTION",
               gid="square", solution=True),
         _cell("code", "assert square(3) == 9\n### BEGIN HIDDEN TESTS\nassert square(-2) == 4\n"
                       "### END HIDDEN TESTS", gid="test_square", grade=True, points=2, locked=True),
-        _cell("code", "def halve(x):\n    ### BEGIN SOLUTION\n    return x / 2\n    ### END SOLUTION",
+        _cell("code", "def halve(x):\n    ### BEGIN SOLUTION\n    return x / 2\n"
+                      "    ### END SOLUTION",
               gid="halve", solution=True),
         _cell("code", "assert halve(4) == 2\n### BEGIN HIDDEN TESTS\nassert halve(3) == 1.5\n"
                       "### END HIDDEN TESTS", gid="test_halve", grade=True, points=1, locked=True),

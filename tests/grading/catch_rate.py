@@ -72,7 +72,8 @@ def read_table(text: str) -> dict[str, Row]:
             header nor a row of the documented form (the message names the line).
     """
     if BEGIN not in text or END not in text:
-        raise ValueError(f"no visible catch table: expected lines {BEGIN} ... {END} in tools/README.md")
+        raise ValueError(f"no visible catch table: expected lines {BEGIN} ... {END} "
+                         "in tools/README.md")
     body = text.split(BEGIN, 1)[1].split(END, 1)[0]
     rows: dict[str, Row] = {}
     for line in body.strip().splitlines():
@@ -113,8 +114,8 @@ def assignment_problems(name: str, visible: dict[str, bool], table: dict[str, Ro
     goal = row.goal if row else None
     problems = []
     if row is None or (row.caught, row.total, row.rate) != (caught, total, percent(caught, total)):
-        problems.append(f"{name}: the visible catch table in tools/README.md says "
-                        f"{format_row(name, row.caught, row.total, row.goal) if row else 'nothing'}; "
+        says = format_row(name, row.caught, row.total, row.goal) if row else "nothing"
+        problems.append(f"{name}: the visible catch table in tools/README.md says {says}; "
                         f"measured: {format_row(name, caught, total, goal)} (update the row, and "
                         f"the '{OVERALL}' row)")
     problems += _goal_problem(name, caught, total, goal)

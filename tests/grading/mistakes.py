@@ -94,7 +94,8 @@ def coverage_problems(notebooks: dict[str, object], mistakes: list[Mistake],
                 for gid, name in sorted(answers.items()) if gid not in named]
     for m in mistakes:
         if m.grade_id not in answers:
-            problems.append(f"{m.path.name}: no autograded answer cell with grade_id {m.grade_id!r} "
+            problems.append(f"{m.path.name}: no autograded answer cell "
+                            f"with grade_id {m.grade_id!r} "
                             f"(known: {', '.join(sorted(answers)) or 'none'})")
         if not m.source.startswith("# mistake:"):
             problems.append(f"{m.path.name}: first line must be '# mistake: <what is wrong>'")
@@ -152,7 +153,8 @@ def prove_mistakes(notebook_path: Path, mistakes: list[Mistake], timeout: int = 
 
     # nbclient stores each executed cell into ITS notebook (nb.cells[index] = cell): give
     # it a copy, so that running a stripped test cell never replaces the full one here.
-    client = NotebookClient(copy.deepcopy(nb), timeout=timeout, kernel_name="python3", allow_errors=True,
+    client = NotebookClient(copy.deepcopy(nb), timeout=timeout, kernel_name="python3",
+                            allow_errors=True,
                             resources={"metadata": {"path": str(notebook_path.parent)}})
 
     def run(cell, index):
@@ -192,7 +194,8 @@ def _try_mistakes(nb, answer_index: int, last_test: int, by_cell, run, visible) 
             failed = _errored(run(nb.cells[i], i)) is not None
             caught = caught or (i in test_ids and failed)
             if stripped is not None and stripped.source == nb.cells[i].source:
-                seen = seen or failed  # no hidden tests in this cell: the full run is the visible one
+                # no hidden tests in this cell: the full run is the visible one
+                seen = seen or failed
         visible[m.path.name] = seen
         if not caught:
             problems.append(f"{m.path.name}: NOT caught, every test cell of "

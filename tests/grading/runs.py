@@ -46,7 +46,8 @@ class ClassRun:
     def csv_rows(self) -> dict[str, dict]:
         path = self.course / "autograded" / "grades.csv"
         with path.open() as fh:
-            return {r["student_id"]: r for r in csv.DictReader(fh) if r["assignment"] == self.assignment}
+            return {r["student_id"]: r for r in csv.DictReader(fh)
+                    if r["assignment"] == self.assignment}
 
 
 def submit_class(course: Path, assignment: str, full: bool) -> list[str]:
@@ -78,7 +79,8 @@ def submit_class(course: Path, assignment: str, full: bool) -> list[str]:
     return list(students)
 
 
-def run_grade(course: Path, assignment: str, *args: str, timeout: float = 1200) -> subprocess.CompletedProcess:
+def run_grade(course: Path, assignment: str, *args: str,
+              timeout: float = 1200) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "tools.grade", assignment, "--course-dir", str(course), *args],
         cwd=course, env=subprocess_env({"MPLBACKEND": "Agg"}), capture_output=True, text=True,
@@ -94,7 +96,8 @@ def grade_class(course: Path, assignment: str, *, full: bool, cell_timeout: int 
     if release_from is not None:
         shutil.copytree(release_from / assignment, course / "release" / assignment)
     else:
-        gen = subprocess.run([sys.executable, "-m", "tools.release", assignment, "--course-dir", str(course)],
+        gen = subprocess.run([sys.executable, "-m", "tools.release", assignment,
+                              "--course-dir", str(course)],
                              cwd=course, env=subprocess_env(), capture_output=True, text=True)
         assert gen.returncode == 0, gen.stdout + gen.stderr
     submit_class(course, assignment, full)
@@ -127,7 +130,8 @@ def class_problems(run: ClassRun) -> list[str]:
         p.append("summary does not name not_json as the one failure")
     if "FAILED" not in run.status("not_json") or "JSON" not in run.status("not_json"):
         p.append(f"not_json not reported with a reason: {run.status('not_json')}")
-    graded = ["perfect", "untouched", "edited_tests", "deleted_tests", "import_error", "prints_megabytes"]
+    graded = ["perfect", "untouched", "edited_tests", "deleted_tests", "import_error",
+              "prints_megabytes"]
     graded += ["loops_forever"] if run.full else []
     for student in graded:
         if "graded" not in run.status(student) or "FAILED" in run.status(student):
@@ -145,7 +149,8 @@ def class_problems(run: ClassRun) -> list[str]:
         p.append("deleted_tests: graded cells differ from perfect's: "
                  f"{sorted(cells('deleted_tests'))} vs {sorted(cells('perfect'))}")
 
-    expected_notes = [("edited_tests", "was edited (restored)"), ("deleted_tests", "was deleted (restored)"),
+    expected_notes = [("edited_tests", "was edited (restored)"),
+                      ("deleted_tests", "was deleted (restored)"),
                       ("prints_megabytes", "output truncated"),
                       ("import_error", "raised ModuleNotFoundError")]
     expected_notes += [("loops_forever", "timed out")] if run.full else []
@@ -155,7 +160,8 @@ def class_problems(run: ClassRun) -> list[str]:
 
     for path in (run.course / "autograded" / "prints_megabytes" / run.assignment).glob("*.ipynb"):
         if path.stat().st_size > MAX_AUTOGRADED_BYTES:
-            p.append(f"{path.name} of prints_megabytes is {path.stat().st_size} bytes after grading")
+            p.append(f"{path.name} of prints_megabytes is {path.stat().st_size} bytes "
+                     "after grading")
 
     feedback = run.course / "feedback"
     for student in scores:
@@ -166,5 +172,6 @@ def class_problems(run: ClassRun) -> list[str]:
     for student, cells_ in scores.items():
         total = sum(s or 0 for s, _ in cells_.values())
         if student not in rows or float(rows[student]["score"]) != total:
-            p.append(f"{student}: CSV score {rows.get(student, {}).get('score')} != gradebook {total}")
+            p.append(f"{student}: CSV score {rows.get(student, {}).get('score')} "
+                     f"!= gradebook {total}")
     return p

@@ -35,7 +35,8 @@ import ast
 
 class _Forgive(ast.NodeTransformer):
     def visit_Module(self, node):
-        node.body = [ast.Try(body=[stmt], handlers=[ast.ExceptHandler(type=None, name=None, body=[ast.Pass()])],
+        node.body = [ast.Try(body=[stmt],
+                             handlers=[ast.ExceptHandler(type=None, name=None, body=[ast.Pass()])],
                              orelse=[], finalbody=[]) for stmt in node.body]
         return ast.fix_missing_locations(node)
 
@@ -51,11 +52,13 @@ ERROR_20MB = f"raise ValueError('x' * {20 * MB})\n"
 # a 15 MB PNG: a real PNG header, random bytes after it, sent as image/png
 PNG_15MB = f"""\
 import base64, os as _os
-display({{"image/png": base64.b64encode(b"\\x89PNG\\r\\n\\x1a\\n" + _os.urandom({15 * MB})).decode()}}, raw=True)
+display({{"image/png": base64.b64encode(
+    b"\\x89PNG\\r\\n\\x1a\\n" + _os.urandom({15 * MB})).decode()}}, raw=True)
 """
 HTML_1500 = """\
 for i in range(1500):
-    display({"text/html": f"<p>output {i}</p>" + "<b>x</b>" * 200, "text/plain": f"output {i}"}, raw=True)
+    display({"text/html": f"<p>output {i}</p>" + "<b>x</b>" * 200,
+             "text/plain": f"output {i}"}, raw=True)
 """
 # what would run when the feedback opens in a browser, were it not sanitized
 SCRIPT_MARK = "__feedback_script_ran"
