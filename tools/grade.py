@@ -8,11 +8,11 @@ For every ``submitted/<student>/ASSIGNMENT/`` it runs nbgrader's own autograder
 one broken submission never stops the others. ``--jobs N`` grades N students at
 once, in N worker processes (default: one per core); the results are the
 same as with ``--jobs 1``, and the gradebook's short write sessions take turns
-(``tools/gradebook_lock.py`` says why SQLite's own timeout is not enough). Then it writes feedback HTML to
-``feedback/`` for every graded student, exports the whole gradebook to a CSV
-(default ``autograded/grades.csv``, out of git; written once, atomically, after
-every student is done) and prints, from that same export, one line per student:
-score, maximum and status. Statuses:
+(``tools/gradebook_lock.py`` says why SQLite's own timeout is not enough). Then
+it writes feedback HTML to ``feedback/`` for every graded student, exports the
+whole gradebook to a CSV (default ``autograded/grades.csv``, out of git; written
+once, atomically, after every student is done) and prints, from that same
+export, one line per student: score, maximum and status. Statuses:
 
   graded                 autograded normally
   graded (...)           autograded, with what happened: a cell timed out, a
@@ -107,13 +107,16 @@ def parse_args(argv):
     parser.add_argument("--unsandboxed", action="store_true",
                         help="run student code WITHOUT the sandbox (as you, with your files and "
                              "network); only where the sandbox cannot work")
-    parser.add_argument("--course-dir", default=str(REPO_ROOT), help="course root (default: this repository)")
+    parser.add_argument("--course-dir", default=str(REPO_ROOT),
+                        help="course root (default: this repository)")
     parser.add_argument("--jobs", type=int, default=None,
-                        help="students graded at once, each in its own process (default: one per core)")
+                        help="students graded at once, each in its own process "
+                             "(default: one per core)")
     args, rest = parser.parse_known_args(argv)
     bad = [a for a in rest if not re.fullmatch(r"--[A-Za-z_]\w*\.\w+=.*", a)]
     if bad:
-        parser.error(f"unrecognized arguments: {' '.join(bad)} (nbgrader config must be --Class.trait=value)")
+        parser.error(f"unrecognized arguments: {' '.join(bad)} "
+                     "(nbgrader config must be --Class.trait=value)")
     args.nbgrader_config = rest
     if args.jobs is not None and args.jobs < 1:
         parser.error(f"--jobs must be a whole number >= 1 (got {args.jobs})")
@@ -185,7 +188,8 @@ def sync_gradebook(api, assignment: str) -> None:
         finally:
             api.coursedir.release_directory = saved
     if not result["success"]:
-        raise SystemExit(f"error: nbgrader could not read source/{assignment}:\n{result.get('error', '')}")
+        raise SystemExit(f"error: nbgrader could not read source/{assignment}:\n"
+                         f"{result.get('error', '')}")
 
 
 def last_error_line(text: str) -> str:
@@ -238,7 +242,8 @@ def timed_out_cells(autograded: Path) -> list[str]:
     nb = nbformat.read(autograded, as_version=4)
     found = []
     for index, cell in enumerate(nb.cells):
-        if cell.cell_type == "code" and any(o.get("ename") == TIMEOUT_ENAME for o in cell.get("outputs", [])):
+        if cell.cell_type == "code" and any(o.get("ename") == TIMEOUT_ENAME
+                                            for o in cell.get("outputs", [])):
             found.append(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", f"#{index}"))
     return found
 
@@ -247,7 +252,8 @@ def describe(root: Path, assignment: str, outcome: Outcome, log: str, limits=Non
     """Fill ``outcome.notes`` with what nbgrader did to a graded submission."""
     for nb_path in sorted((root / "autograded" / outcome.student / assignment).glob("*.ipynb")):
         outcome.notes += [f"{nb_path.stem}: {e}" for e in setup_errors(nb_path)]
-        outcome.notes += sandbox.limit_notes(nbformat.read(nb_path, as_version=4), limits, nb_path.stem)
+        outcome.notes += sandbox.limit_notes(nbformat.read(nb_path, as_version=4), limits,
+                                             nb_path.stem)
         for gid in timed_out_cells(nb_path):
             outcome.notes.append(f"{nb_path.stem}: cell {gid} timed out")
         cuts = truncations(nbformat.read(nb_path, as_version=4))
@@ -257,7 +263,8 @@ def describe(root: Path, assignment: str, outcome: Outcome, log: str, limits=Non
         submitted = root / "submitted" / outcome.student / assignment / nb_path.name
         released = root / "release" / assignment / nb_path.name
         if released.exists():
-            for gid in locked_cell_edits(submitted, released, root / "source" / assignment / nb_path.name):
+            for gid in locked_cell_edits(submitted, released,
+                                         root / "source" / assignment / nb_path.name):
                 outcome.notes.append(f"{nb_path.stem}: locked cell {gid} was edited (restored)")
     for gid in re.findall(r"Missing grade cell (\S+) encountered", log):
         outcome.notes.append(f"test cell {gid} was deleted (restored)")
@@ -298,7 +305,8 @@ def summary_table(outcomes: list[Outcome]) -> str:
     rows = [("student", "score", "max", "status")] + [
         (o.student, fmt(o.score), fmt(o.max_score), o.status) for o in outcomes]
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    return "\n".join(f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}" for r in rows)
+    return "\n".join(f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}"
+                     for r in rows)
 
 
 def grade_student(api, root: Path, assignment: str, student: str, force: bool) -> Outcome:
@@ -412,7 +420,8 @@ def grade(args) -> int:
     sync_gradebook(api, assignment)
 
     jobs = min(args.jobs or available_cores(), len(students))
-    outcomes = grade_students(root, assignment, students, args.force, args.nbgrader_config, jobs, api)
+    outcomes = grade_students(root, assignment, students, args.force, args.nbgrader_config,
+                              jobs, api)
 
     csv_path = Path(args.csv).resolve() if args.csv else root / "autograded" / "grades.csv"
     export_csv(api, csv_path, assignment, outcomes)
@@ -433,7 +442,8 @@ def grade(args) -> int:
           f"feedback in {root / 'feedback'}; grades exported to {csv_path}.")
     review = [student for student, findings in reviewed.items() if findings]
     if review:
-        print(f"{len(review)} to REVIEW: {', '.join(review)} (reasons in {root / 'autograded' / 'review.csv'}; "
+        print(f"{len(review)} to REVIEW: {', '.join(review)} "
+              f"(reasons in {root / 'autograded' / 'review.csv'}; "
               "their scores are recorded as graded).")
     if failed:
         print(f"{len(failed)} FAILED: {', '.join(o.student for o in failed)} "

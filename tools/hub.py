@@ -62,7 +62,8 @@ def refuse_unless_possible() -> None:
         raise SystemExit(f"error: make hub needs Linux (Unix users, PAM, setuid servers); "
                          f"this is {platform.system()}. Nothing was changed.")
     if os.geteuid() != 0:
-        raise SystemExit("error: make hub creates Unix users and groups and starts servers as them: "
+        raise SystemExit("error: make hub creates Unix users and groups "
+                         "and starts servers as them: "
                          "run it as root (sudo make hub). Nothing was changed.")
 
 
@@ -75,10 +76,13 @@ class Course:
                              "starting with a letter (it prefixes Unix user and group names)")
         self.name = name
         self.base = Path("/srv") / name
-        self.env, self.course, self.exchange = self.base / "env", self.base / "course", self.base / "exchange"
-        self.home, self.config, self.state = self.base / "home", self.base / "config", self.base / "state"
+        self.env, self.course, self.exchange = (
+            self.base / "env", self.base / "course", self.base / "exchange")
+        self.home, self.config, self.state = (
+            self.base / "home", self.base / "config", self.base / "state")
         self.instructors_group, self.students_group = f"{name}-instructors", f"{name}-students"
-        self.instructors = [f"{name}-instructor" + (str(i) if i else "") for i in range(instructors)]
+        self.instructors = [f"{name}-instructor" + (str(i) if i else "")
+                            for i in range(instructors)]
         self.students = [f"{name}-student{i}" for i in range(1, students + 1)]
         self.created_file = self.state / "created.json"
 
@@ -144,8 +148,10 @@ def make_environment(c: Course, venv: Path) -> None:
             replace_file(script, data.replace(old.encode(), new.encode(), 1))
     use_interpreter_all_can_run(c)
     python = str(c.env / "bin" / "python")
-    purelib = Path(run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").stdout.strip())
-    for hook in purelib.glob("__editable__*dp*"):  # the editable install's pointer to the repository
+    purelib = Path(run(python, "-c",
+                       "import sysconfig; print(sysconfig.get_paths()['purelib'])").stdout.strip())
+    # the editable install's pointer to the repository
+    for hook in purelib.glob("__editable__*dp*"):
         hook.unlink()
     shutil.copytree(REPO_ROOT / "dp", purelib / "dp", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(EXCHANGE_MODULE, purelib / EXCHANGE_MODULE.name)
@@ -198,17 +204,22 @@ def use_interpreter_all_can_run(c: Course) -> None:
     data = new_exe.read_bytes()
     old_runpath = str(base / "lib").encode() + b"\0"
     if old_runpath in data:
-        replace_file(new_exe, data.replace(old_runpath, b"$ORIGIN/../lib\0".ljust(len(old_runpath), b"\0")))
+        replace_file(new_exe, data.replace(old_runpath,
+                                           b"$ORIGIN/../lib\0".ljust(len(old_runpath), b"\0")))
     link = c.env / "bin" / "python3"
     link.unlink()
     link.symlink_to(new_exe)
     cfg = c.env / "pyvenv.cfg"
-    lines = [ln for ln in cfg.read_text().splitlines() if not ln.startswith(("home", "executable", "command"))]
-    replace_file(cfg, "\n".join([f"home = {new_exe.parent}", f"executable = {new_exe}", *lines]) + "\n")
-    check = subprocess.run(["runuser", "-u", "nobody", "--", str(c.env / "bin" / "python"), "-c", "import ssl, sqlite3"],
+    lines = [ln for ln in cfg.read_text().splitlines()
+             if not ln.startswith(("home", "executable", "command"))]
+    replace_file(cfg, "\n".join([f"home = {new_exe.parent}", f"executable = {new_exe}", *lines])
+                 + "\n")
+    check = subprocess.run(["runuser", "-u", "nobody", "--", str(c.env / "bin" / "python"),
+                            "-c", "import ssl, sqlite3"],
                            capture_output=True, text=True)
     if check.returncode != 0:
-        raise SystemExit(f"error: the course environment's Python does not run as another user:\n{check.stderr}")
+        raise SystemExit("error: the course environment's Python does not run as another user:\n"
+                         f"{check.stderr}")
 
 
 def replace_file(path: Path, text: str | bytes) -> None:
@@ -228,7 +239,7 @@ def make_course_root(c: Course) -> None:
     for folder in ("tools", "source", "release"):
         shutil.copytree(REPO_ROOT / folder, c.course / folder, ignore=skip)
     owner = c.instructors[0]
-    for folder, dirs, files in os.walk(c.course):
+    for folder, _dirs, files in os.walk(c.course):
         shutil.chown(folder, owner, c.instructors_group)
         os.chmod(folder, 0o2770)
         for name in files:
@@ -264,11 +275,13 @@ def make_role_config(c: Course) -> None:
     for role, on in (("students", False), ("instructors", True)):
         folder = c.config / role
         (folder / "labconfig").mkdir(parents=True)
-        server_ext = {f"nbgrader.server_extensions.{t}": on for t in INSTRUCTOR_TOOLS if "-" not in t}
+        server_ext = {f"nbgrader.server_extensions.{t}": on
+                      for t in INSTRUCTOR_TOOLS if "-" not in t}
         (folder / "jupyter_server_config.json").write_text(
             json.dumps({"ServerApp": {"jpserver_extensions": server_ext}}, indent=1))
         plugins = {f"@jupyter/nbgrader:{t.replace('_', '-')}": not on for t in INSTRUCTOR_TOOLS}
-        (folder / "labconfig" / "page_config.json").write_text(json.dumps({"disabledExtensions": plugins}, indent=1))
+        (folder / "labconfig" / "page_config.json").write_text(
+            json.dumps({"disabledExtensions": plugins}, indent=1))
 
 
 def write_settings(c: Course, port: int, admin_token: str | None) -> Path:
@@ -276,7 +289,8 @@ def write_settings(c: Course, port: int, admin_token: str | None) -> Path:
         "name": c.name, "ip": "127.0.0.1", "port": port, "hub_port": free_port(),
         "proxy_api_port": free_port(), "proxy": str(PROXY), "state": str(c.state),
         "env": str(c.env), "course": str(c.course), "config": str(c.config),
-        "instructors_group": c.instructors_group, "instructors": c.instructors, "students": c.students,
+        "instructors_group": c.instructors_group, "instructors": c.instructors,
+        "students": c.students,
         "admin_token": admin_token,
     }
     path = c.state / "settings.json"
@@ -286,7 +300,8 @@ def write_settings(c: Course, port: int, admin_token: str | None) -> Path:
 
 
 def start_hub(c: Course, settings: Path, port: int, timeout: float = 120) -> int:
-    """Start JupyterHub (this Python's) in its own session, logging to state/hub.log; wait until it answers."""
+    """Start JupyterHub (this Python's) in its own session, logging to state/hub.log;
+    wait until it answers."""
     log = open(c.state / "hub.log", "ab")
     jupyterhub = Path(sys.executable).parent / "jupyterhub"
     env = dict(os.environ, DP_HUB_SETTINGS=str(settings),
@@ -334,7 +349,8 @@ def up(name: str = "dpcourse", port: int = 8000, students: int = 3,
     if not (Path(sys.executable).parent / "jupyterhub").exists():
         raise SystemExit("error: JupyterHub is not installed: pip install -e '.[hub]'")
     if c.base.exists():
-        raise SystemExit(f"error: {c.base} exists: a hub named {name!r} is up or was not taken down "
+        raise SystemExit(f"error: {c.base} exists: "
+                         f"a hub named {name!r} is up or was not taken down "
                          f"(python -m tools.hub down --name {name})")
     passwords = {u: secrets.token_urlsafe(9) for u in c.instructors + c.students}
     try:
@@ -433,13 +449,16 @@ def down(name: str = "dpcourse") -> list[str]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.hub", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.hub",
+                                     description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p_up = sub.add_parser("up", help="make the users, folders and environment; start the hub")
-    p_up.add_argument("--name", default="dpcourse", help="hub name: /srv/<name>, user and group prefix")
+    p_up.add_argument("--name", default="dpcourse",
+                      help="hub name: /srv/<name>, user and group prefix")
     p_up.add_argument("--port", type=int, default=8000, help="the hub's port on 127.0.0.1")
     p_up.add_argument("--students", type=int, default=3, help="demo student accounts")
-    p_down = sub.add_parser("down", help="stop the hub; remove its users, groups, folders, processes")
+    p_down = sub.add_parser("down",
+                            help="stop the hub; remove its users, groups, folders, processes")
     p_down.add_argument("--name", default="dpcourse")
     args = parser.parse_args(argv)
     if args.command == "up":
@@ -449,12 +468,15 @@ def main(argv=None) -> int:
         for user, password in hub["passwords"].items():
             role = "instructor" if user in hub["instructors"] else "student"
             print(f"  {role:10}  {user:24}  {password}")
-        print(f"\nInstructors start in the course root {hub['course']} (formgrader: Nbgrader menu); "
+        print(f"\nInstructors start in the course root {hub['course']} "
+              "(formgrader: Nbgrader menu); "
               "students fetch assignments from the Assignments tab.")
-        print(f"Take it all down again: make hub-down  (python -m tools.hub down --name {args.name})")
+        print("Take it all down again: make hub-down  "
+              f"(python -m tools.hub down --name {args.name})")
     else:
         removed = down(args.name)
-        print("removed: " + (", ".join(removed) if removed else f"nothing (no hub named {args.name!r})"))
+        print("removed: " + (", ".join(removed) if removed
+                             else f"nothing (no hub named {args.name!r})"))
     return 0
 
 
