@@ -309,7 +309,8 @@ def test_probe_judgement_needs_the_probes():
 
 
 def probe_record(after_events=None, canary_status="error",
-                 checker="numpy.testing._private.utils:assert_allclose"):
+                 checker="numpy.testing._private.utils:assert_allclose",
+                 expr="np.testing.assert_allclose"):
     import json
 
     state = {"input_transformers_cleanup": ["IPython.core.inputtransformer2:leading_indent"],
@@ -319,9 +320,9 @@ def probe_record(after_events=None, canary_status="error",
              "displayhook": "ipykernel.displayhook:ZMQShellDisplayHook", "custom_exceptions": "()",
              "run_cell": "ipykernel.zmqshell:ZMQInteractiveShell.run_cell",
              "run_cell_class": "ipykernel.zmqshell:ZMQInteractiveShell.run_cell",
-             "checkers": {"np.testing.assert_allclose": "missing:NameError"}}
+             "checkers": {expr: "missing:NameError"}}
     after = json.loads(json.dumps(state))
-    after["checkers"]["np.testing.assert_allclose"] = checker
+    after["checkers"][expr] = checker
     after["events"]["post_execute"] += after_events or []
     def probe(kind, status, stdout="", what=""):
         return {"kind": kind, "what": what, "status": status, "ename": "", "stdout": stdout}
@@ -345,6 +346,11 @@ def test_probe_judgement():
     assert reasons == ["kernel hides failures: assert 3 == 8 must fail, kernel replied ok"]
     reasons = [f.reason for f in tamper.judge_probes(probe_record(checker="__main__:<lambda>"))]
     assert reasons == ["np.testing.assert_allclose is not the library's own (__main__:<lambda>)"]
+    # a function of the standard library written in C is its own module's (10's tests use it)
+    assert tamper.judge_probes(probe_record(checker="math:isclose", expr="math.isclose")) == []
+    reasons = [f.reason for f in tamper.judge_probes(
+        probe_record(checker="math:isfinite", expr="math.isclose"))]
+    assert reasons == ["math.isclose is not the library's own (math:isfinite)"]
 
 
 def test_review_csv_keeps_other_students_rows(tmp_path):

@@ -117,7 +117,7 @@ def test_digits_failure_points_at_the_fashion_package(machine, capsys):
 
 
 def test_make_test_and_make_lab_run_the_data_step_first():
-    for target, then in (("test", "pytest"), ("lab", "jupyter lab")):
+    for target, then in (("test", "pytest"), ("lab", "tools.lab")):
         plan = subprocess.run(["make", "-n", "-o", ".venv/.installed-stamp", target],
                               capture_output=True, text=True, check=True,
                               cwd=setup_data.__file__.rsplit("/tools/", 1)[0]).stdout
