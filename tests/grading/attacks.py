@@ -14,7 +14,6 @@ survivors.
 
 from __future__ import annotations
 
-import copy
 import textwrap
 from dataclasses import dataclass
 
@@ -42,16 +41,9 @@ def _guarded(name: str, body: str, done: str = "succeeded") -> str:
             f"    print('ATTACK {name}: blocked:', type(_exc).__name__, _exc)\n")
 
 
-def _with_code(released, code: str):
-    nb = copy.deepcopy(released)
-    cell = b.first_answer(nb)
-    cell.source = code + "\n" + cell.source
-    return nb
-
-
 def read_source(released, t: Target):
     """exec the solutions of source/: would give full marks."""
-    return _with_code(released, _guarded("read_source", f"""
+    return b.with_first_answer_prefixed(released, _guarded("read_source", f"""
         import json
         _src = json.load(open({t.course!r} + '/source/{t.assignment}/{t.notebook}.ipynb'))
         for _c in _src['cells']:
@@ -62,7 +54,7 @@ def read_source(released, t: Target):
 
 def write_gradebook(released, t: Target):
     """Full marks for oneself, 0 for everybody else, straight into gradebook.db."""
-    return _with_code(released, _guarded("write_gradebook", f"""
+    return b.with_first_answer_prefixed(released, _guarded("write_gradebook", f"""
         import sqlite3
         _db = sqlite3.connect('file:' + {t.course!r} + '/gradebook.db?mode=rw', uri=True)
         _db.execute('UPDATE grade SET auto_score = 0, manual_score = 0')
@@ -72,7 +64,7 @@ def write_gradebook(released, t: Target):
 
 def replace_classmate(released, t: Target):
     """Overwrite the perfect student's submission (graded later) with an untouched one."""
-    return _with_code(released, _guarded("replace_classmate", f"""
+    return b.with_first_answer_prefixed(released, _guarded("replace_classmate", f"""
         import shutil
         _mine = {t.course!r} + '/release/{t.assignment}/{t.notebook}.ipynb'
         shutil.copy(_mine, {t.course!r} + '/submitted/perfect/{t.assignment}/{t.notebook}.ipynb')
@@ -81,7 +73,7 @@ def replace_classmate(released, t: Target):
 
 def plant_pth(released, t: Target):
     """A .pth in the grader's venv runs in every later Python process of the instructor."""
-    return _with_code(released, _guarded("plant_pth", f"""
+    return b.with_first_answer_prefixed(released, _guarded("plant_pth", f"""
         with open({t.site_packages!r} + '/zz_{t.token}.pth', 'w') as _f:
             _f.write("import os; open('/tmp/{t.token}-pth-ran', 'w')\\n")
         """))
@@ -98,7 +90,7 @@ def outlive_grading(released, t: Target):
               f"    except OSError:\n"
               f"        pass\n"
               f"    time.sleep(0.5)\n")
-    return _with_code(released, _guarded("outlive_grading", f"""
+    return b.with_first_answer_prefixed(released, _guarded("outlive_grading", f"""
         import subprocess, sys
         subprocess.Popen([sys.executable, '-c', {daemon!r}], start_new_session=True,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -107,7 +99,7 @@ def outlive_grading(released, t: Target):
 
 def signal_grader(released, t: Target):
     """SIGKILL to the parent, to every process it may signal, and to every pid it can name."""
-    return _with_code(released, _guarded("signal_grader", """
+    return b.with_first_answer_prefixed(released, _guarded("signal_grader", """
         import os, signal
         _killed = []
         for _sig_target in (os.getppid(), -1):
@@ -129,7 +121,7 @@ def signal_grader(released, t: Target):
 
 def read_secrets(released, t: Target):
     """Print an environment secret and a key from the grader's HOME into the feedback."""
-    return _with_code(released, _guarded("read_secrets", f"""
+    return b.with_first_answer_prefixed(released, _guarded("read_secrets", f"""
         import os
         print('env:', os.environ.get({t.secret_env!r}))
         print('home:', open({t.home!r} + '/.ssh/id_secret').read())
@@ -138,7 +130,7 @@ def read_secrets(released, t: Target):
 
 def loopback(released, t: Target):
     """Talk to a server on 127.0.0.1 (the grading machine's own services)."""
-    return _with_code(released, _guarded("loopback", f"""
+    return b.with_first_answer_prefixed(released, _guarded("loopback", f"""
         import socket
         with socket.create_connection(('127.0.0.1', {t.port}), timeout=5) as _s:
             _s.sendall(b'{t.token}')
@@ -147,7 +139,7 @@ def loopback(released, t: Target):
 
 def exceed_memory(released, t: Target):
     """Allocate (and touch) 64 MiB blocks up to 2 GiB."""
-    return _with_code(released, textwrap.dedent("""
+    return b.with_first_answer_prefixed(released, textwrap.dedent("""
         _hog = []
         for _ in range(32):
             _hog.append(bytearray(64 * 2**20))
@@ -157,7 +149,7 @@ def exceed_memory(released, t: Target):
 
 def fork_bomb(released, t: Target):
     """200 processes that each live 60 s (a shell that cannot exec away its token)."""
-    return _with_code(released, textwrap.dedent(f"""
+    return b.with_first_answer_prefixed(released, textwrap.dedent(f"""
         import subprocess
         _procs = [subprocess.Popen(['/bin/sh', '-c', 'sleep 60; : {t.token}']) for _ in range(200)]
         """))
@@ -165,7 +157,7 @@ def fork_bomb(released, t: Target):
 
 def fill_tmp(released, t: Target):
     """Write up to 1 GiB into /tmp."""
-    return _with_code(released, textwrap.dedent(f"""
+    return b.with_first_answer_prefixed(released, textwrap.dedent(f"""
         with open('/tmp/{t.token}-fill', 'wb') as _f:
             for _ in range(1024):
                 _f.write(b'x' * 2**20)

@@ -149,6 +149,15 @@ def first_code(nb):
     return next(c for c in nb.cells if c.cell_type == "code")
 
 
+def with_first_answer_prefixed(nb, code: str):
+    """A copy of ``nb`` with ``code`` run at the top of its first answer cell: what a
+    student can do without touching any other cell (attacks and tricks start this way)."""
+    nb = copy.deepcopy(nb)
+    cell = first_answer(nb)
+    cell.source = code + "\n" + cell.source
+    return nb
+
+
 def with_infinite_loop(released):
     """First answer cell never returns, burning CPU (only a timeout can stop it)."""
     nb = copy.deepcopy(released)

@@ -86,14 +86,6 @@ def wrong(released, source, assignment: str):
     return nb
 
 
-def with_first_answer_prefixed(nb, code: str):
-    """``code`` run at the top of the first answer cell (a student writes only answers)."""
-    nb = copy.deepcopy(nb)
-    cell = b.first_answer(nb)
-    cell.source = code + "\n" + cell.source
-    return nb
-
-
 def with_added_cell(nb, code: str):
     """A new cell, right before the first answer cell (students may add cells)."""
     nb = copy.deepcopy(nb)
@@ -111,7 +103,7 @@ def students(released, source, assignment: str) -> dict:
         "untouched": released,
         "source_as_is": source,  # the instructor's own cells, hidden tests included
         "wrong": wrong_answers,
-        "patched_checks": with_first_answer_prefixed(wrong_answers, PATCH_CHECKS),
+        "patched_checks": b.with_first_answer_prefixed(wrong_answers, PATCH_CHECKS),
         "asserts_to_pass": with_added_cell(released, ASSERTS_TO_PASS),
         "try_except_ast": with_added_cell(released, TRY_EXCEPT_EVERYTHING),
         "displayhook_ok": with_added_cell(wrong_answers, DISPLAYHOOK_OK),
