@@ -99,7 +99,7 @@ collect: $(STAMP) ## gather submissions into submitted/ A=<assignment> [FROM=<fo
 
 grade: $(STAMP) ## autograde, feedback and grades.csv A=<assignment> [JOBS=N GRADE_ARGS=...]
 	@test -n "$(A)" || { echo "usage: make grade A=<assignment> [JOBS=N] [GRADE_ARGS=...]" >&2; exit 2; }
-	$(BIN)/python -m tools.grade $(A) $(if $(JOBS),--jobs $(JOBS)) $(GRADE_ARGS)
+	$(BIN)/python -m tools.grading $(A) $(if $(JOBS),--jobs $(JOBS)) $(GRADE_ARGS)
 
 validate: $(STAMP) ## what the students' Validate button runs NB=<notebook.ipynb>
 	@test -n "$(NB)" || { echo "usage: make validate NB=<path/to/notebook.ipynb>" >&2; exit 2; }

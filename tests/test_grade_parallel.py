@@ -1,4 +1,4 @@
-"""`tools.grade --jobs N`: the same results as one student at a time, and a gradebook
+"""`tools.grading --jobs N`: the same results as one student at a time, and a gradebook
 whose write sessions take turns across processes.
 
 Cost: two gradings of a 5-student class of the tiny fixture assignment (about 30 s
@@ -126,7 +126,7 @@ def test_bad_jobs_is_a_usage_error(tmp_path):
 HOLDER = textwrap.dedent("""
     import sys, time
     from nbgrader.api import Gradebook
-    from tools.gradebook_lock import serialize_gradebook_sessions
+    from tools.grading.gradebook_lock import serialize_gradebook_sessions
     db = sys.argv[1]
     serialize_gradebook_sessions(db)
     with Gradebook("sqlite:///" + db) as gb:

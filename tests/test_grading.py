@@ -9,7 +9,7 @@ Two layers:
 * Every assignment found in ``source/`` at run time gets: its committed ``release/``
   regenerated and compared; its mistake files checked for coverage; its mistakes
   proven to lose points (one kernel, see tests/grading/mistakes.py for why that is
-  sound and cheap); and one real ``tools.grade`` run over a class of perfect,
+  sound and cheap); and one real ``tools.grading`` run over a class of perfect,
   untouched and hostile students (see tests/grading/runs.py).
 
 Every test builds its course in a temporary folder; nothing is written to the repo.
@@ -68,7 +68,7 @@ def test_course_config_sets_the_safety_options():
 # ============================================================ fixture assignment
 @pytest.fixture(scope="module")
 def fixture_class(tmp_path_factory):
-    """The fixture assignment, released by tools.release and graded once by tools.grade."""
+    """The fixture assignment, released by tools.release and graded once by tools.grading."""
     course = b.new_course(tmp_path_factory.mktemp("fixture-course"), fixture=True)
     return runs.grade_class(course, b.FIXTURE, full=True, cell_timeout=3)
 
@@ -239,7 +239,7 @@ def test_each_mistake_loses_its_cells_points(assignment):
 
 @per_assignment("autograde")
 def test_autograde_class_of_perfect_untouched_and_hostile_students(assignment, tmp_path):
-    """One real tools.grade run, with the course's own config: healthy and hostile
+    """One real tools.grading run, with the course's own config: healthy and hostile
     students together (see grading/runs.py).
 
     The student whose cell loops forever is graded only in the fixture class (3 s

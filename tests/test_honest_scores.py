@@ -1,6 +1,6 @@
 """Scores a submission cannot fake, REVIEW marks, safe feedback, capped output (issue 15).
 
-One real ``tools.grade`` run on ``01_scalar_autodiff`` (module fixture ``honest``)
+One real ``tools.grading`` run on ``01_scalar_autodiff`` (module fixture ``honest``)
 grades, together: a perfect, an untouched and a wrong-answer student, the source
 notebook submitted as is, one student per trick of the issue (patched
 ``np.testing.assert_allclose``/``np.allclose``/``np.isclose``; an input transformer
@@ -29,7 +29,7 @@ from grading import tricks as t
 from grading.mistakes import assignment_mistakes
 
 sys.path.insert(0, str(b.REPO))
-from tools import scoring, tamper  # noqa: E402
+from tools.grading import tamper  # noqa: E402
 
 ASSIGNMENT = "01_scalar_autodiff"
 NOTEBOOK = "scalar_autodiff"

@@ -207,7 +207,7 @@ def test_a_class_releases_fetches_submits_is_graded_in_parallel_and_gets_feedbac
     for student, nb in notebooks.items():
         b.submit(alone, student, ASSIGNMENT, NOTEBOOK, nb)
     oracle = subprocess.Popen(
-        [sys.executable, "-m", "tools.grade", ASSIGNMENT, "--jobs=1", "--course-dir", str(alone)],
+        [sys.executable, "-m", "tools.grading", ASSIGNMENT, "--jobs=1", "--course-dir", str(alone)],
         cwd=alone,
         env=subprocess_env({"MPLBACKEND": "Agg"}),
         stdout=subprocess.PIPE,
@@ -288,7 +288,7 @@ def test_a_class_releases_fetches_submits_is_graded_in_parallel_and_gets_feedbac
         # only root can do (an instructor's own uid would be the student code's).
         # Afterwards the instructor owns what grading wrote, so the formgrader goes on.
         grade = subprocess.run(
-            [py, "-m", "tools.grade", ASSIGNMENT, "--jobs", "2"], cwd=str(course),
+            [py, "-m", "tools.grading", ASSIGNMENT, "--jobs", "2"], cwd=str(course),
             env=subprocess_env({"MPLBACKEND": "Agg"}),
             capture_output=True, text=True, timeout=900,
         )

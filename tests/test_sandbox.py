@@ -1,6 +1,6 @@
-"""Issue 14: every graded notebook runs in a sandbox (tools/sandbox.py).
+"""Issue 14: every graded notebook runs in a sandbox (tools/grading/sandbox.py).
 
-One real ``tools.grade`` run per assignment (the fixture and 01_scalar_autodiff)
+One real ``tools.grading`` run per assignment (the fixture and 01_scalar_autodiff)
 grades a perfect and an untouched student plus one attacker per attack of
 ``tests/grading/attacks.py``; each attack must fail or gain nothing, leave no
 process or file behind, and not change any healthy student's score. Small limits
@@ -30,7 +30,7 @@ from grading import builders as b
 from grading import runs
 
 sys.path.insert(0, str(b.REPO))
-from tools import sandbox  # noqa: E402
+from tools.grading import sandbox  # noqa: E402
 from tools.course import subprocess_env  # noqa: E402
 
 REAL = "01_scalar_autodiff"
@@ -92,7 +92,8 @@ def kill_all(pids):
 
 def grade(course: Path, assignment: str, *args: str, env: dict | None = None):
     start = time.monotonic()
-    command = [sys.executable, "-m", "tools.grade", assignment, "--course-dir", str(course), *args]
+    command = [sys.executable, "-m", "tools.grading", assignment, "--course-dir", str(course),
+               *args]
     proc = subprocess.run(command, cwd=course, env=env or subprocess_env({"MPLBACKEND": "Agg"}),
                           capture_output=True, text=True, timeout=1500)
     return proc, time.monotonic() - start
@@ -164,7 +165,7 @@ def attack_problems(c) -> list[str]:
     run, course, token = c["run"], c["course"], c["token"]
     p = []
     if run.returncode != 0:
-        p.append(f"tools.grade exited {run.returncode}:\n"
+        p.append(f"tools.grading exited {run.returncode}:\n"
                  f"{run.stdout[-3000:]}\n{run.stderr[-3000:]}")
     if "Sandboxed (bubblewrap)" not in run.stdout or "512 MiB" not in run.stdout:
         p.append("summary does not say grading is sandboxed and its limits")

@@ -12,7 +12,7 @@ as that notebook (whatever its name); with several, each file name must end with
 the notebook's name (``alice_backprop.ipynb`` -> ``backprop.ipynb``).
 
 The file's modification time is recorded as the submission time (``timestamp.txt``,
-as ``nbgrader collect`` does), so ``tools.grade`` regrades a resubmission without
+as ``nbgrader collect`` does), so ``tools.grading`` regrades a resubmission without
 ``--force``. An existing submission is replaced only by a newer file (or with
 ``--force``). Files that match no convention are listed and make the exit status 1,
 after everything else was collected.

@@ -88,12 +88,16 @@ def fixture_notebook():
         _cell("code", "def square(x):\n    ### BEGIN SOLUTION\n    return x * x\n"
                       "    ### END SOLUTION",
               gid="square", solution=True),
-        _cell("code", "assert square(3) == 9\n### BEGIN HIDDEN TESTS\nassert square(-2) == 4\n"
+        _cell("code", "assert square(3) == 9\n### BEGIN HIDDEN TESTS\n"
+                      "from hidden_checks import record\n"
+                      "record('square of a negative number', square(-2.5))\n"
                       "### END HIDDEN TESTS", gid="test_square", grade=True, points=2, locked=True),
         _cell("code", "def halve(x):\n    ### BEGIN SOLUTION\n    return x / 2\n"
                       "    ### END SOLUTION",
               gid="halve", solution=True),
-        _cell("code", "assert halve(4) == 2\n### BEGIN HIDDEN TESTS\nassert halve(3) == 1.5\n"
+        _cell("code", "assert halve(4) == 2\n### BEGIN HIDDEN TESTS\n"
+                      "from hidden_checks import record\n"
+                      "record('half of an odd number', halve(3))\n"
                       "### END HIDDEN TESTS", gid="test_halve", grade=True, points=1, locked=True),
     ]
     for i, cell in enumerate(nb.cells):  # fixed ids: two calls give the same notebook

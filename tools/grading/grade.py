@@ -1,6 +1,6 @@
 """Grade one assignment in one command: autograde, feedback HTML, grades CSV, summary.
 
-    python -m tools.grade ASSIGNMENT [--student ID ...] [--force] [--csv PATH] [--jobs N]
+    python -m tools.grading ASSIGNMENT [--student ID ...] [--force] [--csv PATH] [--jobs N]
                           [--course-dir DIR] [--Execute.timeout=SECONDS ...]
 
 For every ``submitted/<student>/ASSIGNMENT/`` it runs nbgrader's own autograder
@@ -8,7 +8,7 @@ For every ``submitted/<student>/ASSIGNMENT/`` it runs nbgrader's own autograder
 one broken submission never stops the others. ``--jobs N`` grades N students at
 once, in N worker processes (default: one per core); the results are the
 same as with ``--jobs 1``, and the gradebook's short write sessions take turns
-(``tools/gradebook_lock.py`` says why SQLite's own timeout is not enough). Then
+(``tools/grading/gradebook_lock.py`` says why SQLite's own timeout is not enough). Then
 it writes feedback HTML to ``feedback/`` for every graded student, exports the
 whole gradebook to a CSV (default ``autograded/grades.csv``, out of git; written
 once, atomically, after every student is done) and prints, from that same
@@ -21,7 +21,7 @@ export, one line per student: score, maximum and status. Statuses:
                          cell (before the first answer) raised, e.g. a bad import,
                          a sandbox limit was hit (memory, processes, file size,
                          disk, the notebook's time budget) or the kernel died;
-                         ``REVIEW: ...`` when a tamper check hit (tools/tamper.py,
+                         ``REVIEW: ...`` when a tamper check hit (tools/grading/tamper.py,
                          every finding in ``autograded/review.csv``)
   skipped                already autograded and not resubmitted since (use --force)
   FAILED: reason         nbgrader could not grade it (e.g. not valid JSON); the
@@ -29,7 +29,7 @@ export, one line per student: score, maximum and status. Statuses:
 
 Exit status: 0 when every submission was graded, 1 when any FAILED (printed only
 after all others were graded, feedback written and the CSV exported), 2 on usage
-errors or when the sandbox cannot work here (tools/sandbox.py; ``--unsandboxed``
+errors or when the sandbox cannot work here (tools/grading/sandbox.py; ``--unsandboxed``
 grades anyway, with a warning above the table). Grades are never lost: without
 --force nbgrader skips submissions it has already graded, a failed regrade leaves
 earlier grades in place, and a copy of the gradebook is saved to
@@ -42,6 +42,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import csv
+import functools
 import multiprocessing
 import os
 import re
@@ -54,11 +55,9 @@ from pathlib import Path
 
 import nbformat
 
-from tools import sandbox
-from tools import tamper
 from tools.course import REPO_ROOT, check_assignments, nbgrader_api, prepare_environment
-from tools.gradebook_lock import serialize_gradebook_sessions
-from tools.limit_output import truncations
+from tools.grading import metadata, reference, sandbox, tamper
+from tools.grading.gradebook_lock import serialize_gradebook_sessions
 
 TIMEOUT_ENAME = "CellTimeoutError"
 
@@ -95,7 +94,7 @@ def review_notes(findings: list[tamper.Finding], shown: int = 2) -> list[str]:
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(
-        prog="python -m tools.grade", description=__doc__.split("\n\n")[0],
+        prog="python -m tools.grading", description=__doc__.split("\n\n")[0],
         epilog="Any --Class.trait=value argument is passed on to nbgrader as config.")
     parser.add_argument("assignment", help="assignment id, a folder of source/")
     parser.add_argument("--student", action="append", default=[],
@@ -200,31 +199,43 @@ def last_error_line(text: str) -> str:
     return line if len(line) <= 160 else line[:157] + "..."
 
 
-def locked_cell_edits(submitted: Path, released: Path, source: Path | None = None) -> list[str]:
+@functools.lru_cache(maxsize=32)
+def _read_instructor_notebook(path: Path, mtime: float):
+    """A released or source notebook, read once per run (``mtime`` keys a changed file)."""
+    return nbformat.read(path, as_version=4)
+
+
+def instructor_notebook(path: Path):
+    """The notebook at ``path`` (release/ or source/), or None when there is none."""
+    return _read_instructor_notebook(path, path.stat().st_mtime) if path.exists() else None
+
+
+def _locked_sources(nb) -> dict[str, str]:
+    out = {}
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("locked") and not meta.get("solution") and "grade_id" in meta:
+            out[meta["grade_id"]] = cell.source
+    return out
+
+
+def locked_cell_edits(submitted: Path, released, source=None) -> list[str]:
     """grade_ids of locked cells whose submitted source is neither the released nor the
-    instructor's source version (a student may submit the source notebook as is)."""
+    instructor's source version (a student may submit the source notebook as is).
+
+    ``released`` and ``source`` are notebooks (read once per run by the caller)."""
     try:
         sub = nbformat.read(submitted, as_version=4)
-        rel = nbformat.read(released, as_version=4)
-        src = nbformat.read(source, as_version=4) if source is not None and source.exists() else rel
     except Exception:  # unreadable: nbgrader reports it  # noqa: BLE001
         return []
-    def locked(nb):
-        out = {}
-        for cell in nb.cells:
-            meta = cell.get("metadata", {}).get("nbgrader", {})
-            if meta.get("locked") and not meta.get("solution") and "grade_id" in meta:
-                out[meta["grade_id"]] = cell.source
-        return out
-    sub_locked, src_locked = locked(sub), locked(src)
-    return [gid for gid, text in locked(rel).items()
+    sub_locked, src_locked = _locked_sources(sub), _locked_sources(source or released)
+    return [gid for gid, text in _locked_sources(released).items()
             if gid in sub_locked and sub_locked[gid] not in (text, src_locked.get(gid))]
 
 
-def setup_errors(autograded: Path) -> list[str]:
+def setup_errors(nb) -> list[str]:
     """Errors raised before the first answer cell (imports, data loading): not the student's
     unfinished work, so worth a look (e.g. an import the student added that does not exist)."""
-    nb = nbformat.read(autograded, as_version=4)
     found = []
     for index, cell in enumerate(nb.cells):
         meta = cell.get("metadata", {}).get("nbgrader", {})
@@ -238,8 +249,7 @@ def setup_errors(autograded: Path) -> list[str]:
     return found
 
 
-def timed_out_cells(autograded: Path) -> list[str]:
-    nb = nbformat.read(autograded, as_version=4)
+def timed_out_cells(nb) -> list[str]:
     found = []
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code" and any(o.get("ename") == TIMEOUT_ENAME
@@ -248,24 +258,26 @@ def timed_out_cells(autograded: Path) -> list[str]:
     return found
 
 
-def describe(root: Path, assignment: str, outcome: Outcome, log: str, limits=None) -> None:
-    """Fill ``outcome.notes`` with what nbgrader did to a graded submission."""
-    for nb_path in sorted((root / "autograded" / outcome.student / assignment).glob("*.ipynb")):
-        outcome.notes += [f"{nb_path.stem}: {e}" for e in setup_errors(nb_path)]
-        outcome.notes += sandbox.limit_notes(nbformat.read(nb_path, as_version=4), limits,
-                                             nb_path.stem)
-        for gid in timed_out_cells(nb_path):
-            outcome.notes.append(f"{nb_path.stem}: cell {gid} timed out")
-        cuts = truncations(nbformat.read(nb_path, as_version=4))
-        if cuts:
-            more = f" and {len(cuts) - 2} more" if len(cuts) > 2 else ""
-            outcome.notes.append(f"{nb_path.stem}: output truncated ({'; '.join(cuts[:2])}{more})")
-        submitted = root / "submitted" / outcome.student / assignment / nb_path.name
-        released = root / "release" / assignment / nb_path.name
-        if released.exists():
-            for gid in locked_cell_edits(submitted, released,
-                                         root / "source" / assignment / nb_path.name):
-                outcome.notes.append(f"{nb_path.stem}: locked cell {gid} was edited (restored)")
+def describe(root: Path, assignment: str, outcome: Outcome, name: str, nb, limits=None) -> None:
+    """Add to ``outcome.notes`` what happened to one graded notebook ``nb`` (read once)."""
+    outcome.notes += [f"{name}: {e}" for e in setup_errors(nb)]
+    outcome.notes += sandbox.limit_notes(nb, limits, name)
+    for gid in timed_out_cells(nb):
+        outcome.notes.append(f"{name}: cell {gid} timed out")
+    cuts = metadata.truncations(nb)
+    if cuts:
+        more = f" and {len(cuts) - 2} more" if len(cuts) > 2 else ""
+        outcome.notes.append(f"{name}: output truncated ({'; '.join(cuts[:2])}{more})")
+    released = instructor_notebook(root / "release" / assignment / f"{name}.ipynb")
+    if released is not None:
+        source = instructor_notebook(root / "source" / assignment / f"{name}.ipynb")
+        submitted = root / "submitted" / outcome.student / assignment / f"{name}.ipynb"
+        for gid in locked_cell_edits(submitted, released, source):
+            outcome.notes.append(f"{name}: locked cell {gid} was edited (restored)")
+
+
+def describe_log(outcome: Outcome, log: str) -> None:
+    """Add to ``outcome.notes`` what nbgrader's log says it repaired or missed."""
     for gid in re.findall(r"Missing grade cell (\S+) encountered", log):
         outcome.notes.append(f"test cell {gid} was deleted (restored)")
     for name in re.findall(r"No submitted file: (\S+)", log):
@@ -315,7 +327,7 @@ def grade_student(api, root: Path, assignment: str, student: str, force: bool) -
 
     The unit of work of both the serial and the parallel run (so a run with --jobs N
     gives the same results as --jobs 1); it reads and writes only this student's
-    folders and, in short sessions, the gradebook.
+    folders and, in short sessions, the gradebook. Each graded notebook is read once.
     """
     outcome = Outcome(student)
     result = api.autograde(assignment, student, force=force, create=True)
@@ -325,8 +337,14 @@ def grade_student(api, root: Path, assignment: str, student: str, force: bool) -
     elif "Skipping existing assignment" in log:
         outcome.skipped = True
     else:
-        describe(root, assignment, outcome, log, sandbox.Sandbox(config=api.config))
-        outcome.findings = tamper.review_submission(root, assignment, student)
+        limits = sandbox.Sandbox(config=api.config)
+        for path in sorted((root / "autograded" / student / assignment).glob("*.ipynb")):
+            nb = nbformat.read(path, as_version=4)
+            describe(root, assignment, outcome, path.stem, nb, limits)
+            outcome.findings += tamper.review_notebook(root, assignment, path.stem, nb,
+                                                      api.config)
+        describe_log(outcome, log)
+        outcome.findings += tamper.review_folder(root / "submitted" / student / assignment)
         feedback = api.generate_feedback(assignment, student, force=True)
         if not feedback["success"]:
             outcome.notes.append("no feedback: " + last_error_line(feedback.get("error", "")))
@@ -418,6 +436,18 @@ def grade(args) -> int:
     api = nbgrader_api(args.nbgrader_config)
     limits = sandbox.Sandbox(config=api.config)
     sync_gradebook(api, assignment)
+    try:
+        folder = reference.ensure_reference(
+            root, assignment, api.config, log=lambda m: print(m, file=sys.stderr, flush=True))
+    except (reference.ReferenceError, RuntimeError, OSError) as error:
+        print(f"error: graded nobody. The reference run of source/{assignment} (the "
+              f"instructor's solution, run as the students' notebooks are) cannot judge "
+              f"anyone:\n{error}\nFix the source notebook or the grading environment, then "
+              "run this command again.", file=sys.stderr)
+        return 2
+    # the judge of every process (workers too) compares with these records
+    args.nbgrader_config.append(f"--SaveJudgedGrades.reference_dir={folder}")
+    api.config.SaveJudgedGrades.reference_dir = str(folder)
 
     jobs = min(args.jobs or available_cores(), len(students))
     outcomes = grade_students(root, assignment, students, args.force, args.nbgrader_config,

@@ -17,7 +17,7 @@ notebook and the feedback). This subclass runs nbgrader's limits, then:
 
 So a graded notebook's outputs stay under ``max_notebook_output_bytes`` plus the
 notes, whatever the student prints. Every cut is named in
-``nb.metadata["grading"]["truncated"]`` (which ``tools.grade`` puts in the status)
+``nb.metadata["grading"]["truncated"]`` (which ``tools.grading`` puts in the status)
 and in the output itself ("Output truncated"). ``nbgrader_config.py`` puts this class
 in place of ``LimitOutput`` in the autograde preprocessors.
 """
@@ -30,8 +30,9 @@ import nbformat
 from nbgrader.preprocessors import LimitOutput
 from traitlets import Integer
 
+from tools.grading import metadata
+
 TRUNCATED = "\n... Output truncated ({what}) ...\n"
-KEY = "grading"
 
 
 def _size(value) -> int:
@@ -47,12 +48,6 @@ def _cut(text, limit: int) -> str:
     if isinstance(text, list):  # nbformat allows multi-line strings as lists
         text = "".join(text)
     return text.encode("utf-8", "replace")[:max(limit, 0)].decode("utf-8", "ignore")
-
-
-def truncations(nb) -> list[str]:
-    """What :class:`LimitOutputSize` cut in ``nb`` (the autograded notebook)."""
-    record = nb.get("metadata", {}).get(KEY, {})
-    return list(record.get("truncated", [])) if isinstance(record, dict) else []
 
 
 class LimitOutputSize(LimitOutput):
@@ -75,10 +70,7 @@ class LimitOutputSize(LimitOutput):
         self._bytes_seen = 0
         self._cuts = []
         nb, resources = super().preprocess(nb, resources)
-        record = nb.metadata.get(KEY)
-        if not isinstance(record, dict):
-            record = nb.metadata[KEY] = {}
-        record["truncated"] = self._cuts
+        metadata.of_notebook(nb)["truncated"] = self._cuts
         return nb, resources
 
     def _note(self, cell_index: int, what: str) -> str:

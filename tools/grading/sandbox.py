@@ -87,7 +87,7 @@ class Sandbox(Configurable):
     """Limits and contents of the grading sandbox (``c.Sandbox.*`` in nbgrader_config.py)."""
 
     enabled = Bool(True, help="Run autograded notebooks in the sandbox. "
-                              "`tools.grade --unsandboxed` turns it off for "
+                              "`tools.grading --unsandboxed` turns it off for "
                               "one run.").tag(config=True)
     memory_mb = Integer(4096, help="Address space of each process in the sandbox, MiB "
                                    "(RLIMIT_AS).").tag(config=True)
@@ -103,9 +103,10 @@ class Sandbox(Configurable):
                                            "sandbox; no account needed).").tag(config=True)
     uid_count = Integer(1000, help="How many uids from uid_base (the most sandboxes "
                                    "at once).").tag(config=True)
-    packages = List(Unicode(), ["dp"], help="Importable packages whose source folders are bound "
-                                            "read-only (editable installs live in the course "
-                                            "root, which is hidden).").tag(config=True)
+    packages = List(Unicode(), ["dp", "hidden_checks"],
+                    help="Importable packages whose source folders are bound read-only (editable "
+                         "installs live in the course root, which is hidden); hidden_checks is "
+                         "the recorder the hidden tests import.").tag(config=True)
     read_only_paths = List(Unicode(), [],
                            help="More folders the notebooks may read (bound read-only "
                                 "at the same path), e.g. a data set.").tag(config=True)
