@@ -34,6 +34,7 @@ sys.path.insert(0, str(b.REPO))
 from tools import collect as collect_tool  # noqa: E402
 from tools import release as release_tool  # noqa: E402
 from tools.course import source_assignments  # noqa: E402
+from tools.grading import reference  # noqa: E402
 
 ASSIGNMENTS = source_assignments(b.REPO)
 
@@ -150,6 +151,29 @@ def test_fixture_mistakes_are_caught_and_a_harmless_one_is_not(tmp_path):
     assert proof.visible["halve__integer_division.py"], proof.visible
     assert proof.visible["halve__doubles.py"], proof.visible
     assert not proof.visible["square__abs_keeps_sign.py"], proof.visible
+
+
+@pytest.mark.xdist_group("grading-static")
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_hidden_tests_record_and_never_compare(assignment):
+    """No expected value, threshold or reference answer in hidden code (issue 24)."""
+    problems = []
+    for path in sorted((b.REPO / "source" / assignment).glob("*.ipynb")):
+        problems += reference.authoring_problems(nbformat.read(path, as_version=4), path.stem)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.xdist_group("grading-static")
+def test_authoring_rules_catch_comparing_and_silent_hidden_tests():
+    nb = b.fixture_notebook()
+    assert reference.authoring_problems(nb) == []
+    nb.cells[3].source = "assert square(3) == 9\n### BEGIN HIDDEN TESTS\nassert square(-2) == 4\n"
+    nb.cells[5].source = ("### BEGIN HIDDEN TESTS\nimport numpy as np\n"
+                          "np.testing.assert_allclose(halve(3), 1.5)\n### END HIDDEN TESTS")
+    problems = "\n".join(reference.authoring_problems(nb))
+    assert "test_square: line 2 of the hidden tests asserts" in problems, problems
+    assert "test_halve: line 3 of the hidden tests calls assert_allclose" in problems, problems
+    assert problems.count("call record(...) nowhere") == 2, problems
 
 
 @pytest.mark.xdist_group("grading-static")

@@ -53,7 +53,7 @@ import sys  # noqa: E402
 
 sys.path.insert(0, str(REPO))
 from hidden_checks import MIME  # noqa: E402
-from tools.grading.judge import judge_cell  # noqa: E402
+from tools.grading.judge import is_real_and_tight, judge_cell  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -187,8 +187,9 @@ def prove_mistakes(notebook_path: Path, mistakes: list[Mistake], timeout: int = 
                 reference[index] = records(done)
                 if err := _errored(done):
                     problems.append(f"the solution fails test cell {grade_id(cell)}: {err}")
-                elif not reference[index]:
-                    problems.append(f"test cell {grade_id(cell)} records nothing")
+                elif not any(is_real_and_tight(r) for r in reference[index]):
+                    problems.append(f"test cell {grade_id(cell)} records no real number at a "
+                                    "tight tolerance (its hidden checks could be guessed)")
             for answer_index in checkpoints.get(index, []):
                 problems += _try_mistakes(nb, answer_index, index, by_cell, run, proof.visible,
                                           reference)
