@@ -81,7 +81,8 @@ _original = InteractiveShell.run_cell_async
 
 
 async def _forgiving(self, raw_cell, *args, **kwargs):
-    raw_cell = "try:\\n" + textwrap.indent(raw_cell, "    ") + "\\n    pass\\nexcept BaseException:\\n    pass\\n"
+    raw_cell = ("try:\\n" + textwrap.indent(raw_cell, "    ")
+                + "\\n    pass\\nexcept BaseException:\\n    pass\\n")
     return await _original(self, raw_cell, *args, **kwargs)
 
 
@@ -98,7 +99,8 @@ _shell = exit._ip
 _run = _shell.run_cell_async
 async def _forgive(raw_cell, store_history=False, *args, **kwargs):
     if store_history:
-        raw_cell = "try:\\n" + _tw.indent(raw_cell, "    ") + "\\n    pass\\nexcept BaseException:\\n    pass\\n"
+        raw_cell = ("try:\\n" + _tw.indent(raw_cell, "    ")
+                    + "\\n    pass\\nexcept BaseException:\\n    pass\\n")
     return await _run(raw_cell, store_history, *args, **kwargs)
 _shell.run_cell_async = _forgive
 """
