@@ -60,10 +60,13 @@ def test_course_config_sets_the_safety_options():
     cfg = PyFileConfigLoader("nbgrader_config.py", path=str(b.REPO)).load_config()
     assert cfg.Execute.timeout == 120, "instructor per-cell timeout should be a generous 120 s"
     assert cfg.OverwriteCells.add_missing_cells is True, "deleted test cells must be re-added"
-    names = [p.__name__ for p in cfg.Autograde.autograde_preprocessors]
+    names = [p if isinstance(p, str) else p.__name__ for p in cfg.Autograde.autograde_preprocessors]
+    names = [n.rsplit(".", 1)[-1] for n in names]
+    assert names[0] == "RecordingExecute", names  # the sandboxed executor, recording
     assert "LimitOutputSize" in names, names
     assert LimitOutput not in cfg.Autograde.autograde_preprocessors, names
-    assert names.index("LimitOutputSize") < names.index("SaveRecordedGrades"), names
+    assert "LimitOutput" not in names and "SaveAutoGrades" not in names, names
+    assert names.index("LimitOutputSize") < names.index("SaveJudgedGrades"), names
 
 
 # ============================================================ fixture assignment

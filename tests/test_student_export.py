@@ -91,6 +91,8 @@ def test_the_export_has_the_students_course_and_no_instructor_folder(exported):
     top = {p.name for p in exported.iterdir()}
     assert {"release", "course", "dp", "config", "tools", "Makefile", "README.md"} <= top, top
     assert not top & {"source", "tests", "autograded", "bench", ".ci", ".git", "work"}, top
+    assert "hidden_checks" in top, "pyproject.toml installs it with dp"
+    assert not (exported / "tools" / "grading").exists(), "students never grade"
     for a in (p.name for p in (ROOT / "release").iterdir() if p.is_dir()):
         assert sorted(p.name for p in (exported / "release" / a).iterdir()) == \
             sorted(p.name for p in (ROOT / "release" / a).iterdir()), a

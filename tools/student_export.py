@@ -6,9 +6,11 @@ The copy holds the committed versions (``git ls-files``, so no ``.venv``, no ``w
 no gradebook or submissions) of exactly these paths:
 
     README.md  Makefile  pyproject.toml  environment.yml  .gitignore
-    nbgrader_config.py  config/  tools/  dp/  course/  release/
+    nbgrader_config.py  config/  tools/ (without tools/grading/)  dp/  hidden_checks/
+    course/  release/
 
-and nothing else: not ``source/`` (solutions and hidden tests), not ``tests/`` (its
+and nothing else: not ``tools/grading/`` (the grading chain: students never grade, and
+``nbgrader_config.py`` names it by strings, so the copy's config loads without it), not ``source/`` (solutions and hidden tests), not ``tests/`` (its
 ``mistakes/`` are wrong answers next to the cells they answer, and its grading proofs
 need ``source/``), not ``autograded/``, ``bench/`` or ``.ci/``. Students run
 ``make lab`` and ``make validate`` there; ``make test``/``release``/``grade`` need the
@@ -27,7 +29,10 @@ from pathlib import Path
 from tools.course import REPO_ROOT
 
 PUBLISHED = ("README.md", "Makefile", "pyproject.toml", "environment.yml", ".gitignore",
-             "nbgrader_config.py", "config", "tools", "dp", "course", "release")
+             "nbgrader_config.py", "config", "tools", "dp", "hidden_checks", "course", "release")
+# hidden_checks/ ships because pyproject.toml installs it with dp: it is the recorder hidden
+# tests call, and holds no test, input or expected value.
+LEFT_OUT = ("tools/grading",)
 
 
 def published_files(repo: Path) -> list[str]:
@@ -38,7 +43,8 @@ def published_files(repo: Path) -> list[str]:
             committed, never a developer's scratch files).
     """
     try:
-        out = subprocess.run(["git", "-C", str(repo), "ls-files", "-z", "--", *PUBLISHED],
+        out = subprocess.run(["git", "-C", str(repo), "ls-files", "-z", "--", *PUBLISHED,
+                              *(f":(exclude){p}" for p in LEFT_OUT)],
                              capture_output=True, text=True, check=True).stdout
     except (OSError, subprocess.CalledProcessError) as error:
         detail = getattr(error, "stderr", "") or error
