@@ -131,8 +131,9 @@ def make_environment(c: Course, venv: Path) -> None:
 
     Hard links where the file system allows (seconds, no extra space); scripts whose
     ``#!`` names the old interpreter are rewritten (as new files, so the originals are
-    untouched), and dp, installed in editable mode (a pointer into the repository),
-    is copied in instead, so nothing points back into the repository.
+    untouched), and dp and hidden_checks (the recorder hidden tests import), installed in
+    editable mode (a pointer into the repository), are copied in instead, so nothing
+    points back into the repository.
     """
     try:
         run("cp", "-al", str(venv), str(c.env))
@@ -153,7 +154,9 @@ def make_environment(c: Course, venv: Path) -> None:
     # the editable install's pointer to the repository
     for hook in purelib.glob("__editable__*dp*"):
         hook.unlink()
-    shutil.copytree(REPO_ROOT / "dp", purelib / "dp", ignore=shutil.ignore_patterns("__pycache__"))
+    for package in ("dp", "hidden_checks"):
+        shutil.copytree(REPO_ROOT / package, purelib / package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(EXCHANGE_MODULE, purelib / EXCHANGE_MODULE.name)
     etc = c.env / "etc" / "jupyter"
     etc.mkdir(parents=True, exist_ok=True)
