@@ -136,11 +136,14 @@ _s.addaudithook(_hook)
 # Every function the notebook defines later prints the source of whatever called it.
 TRACEBACK_LEAK = """\
 import functools as _ft, linecache as _lc, traceback as _tb
+_printed = set()
 def _leaky(function):
     @_ft.wraps(function)
     def wrapper(*args, **kwargs):
         for frame in _tb.extract_stack()[:-1]:
-            print("CALLER:", "".join(_lc.getlines(frame.filename)))
+            if frame.filename not in _printed:
+                _printed.add(frame.filename)
+                print("CALLER:", "".join(_lc.getlines(frame.filename)))
         return function(*args, **kwargs)
     return wrapper
 _shell = exit._ip

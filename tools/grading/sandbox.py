@@ -81,6 +81,7 @@ ETC_FILES = ["ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "fonts
              "localtime", "mime.types", "matplotlibrc", "nsswitch.conf"]
 BUDGET_ENAME = "NotebookTimeBudgetExceeded"
 DEAD_ENAME = "KernelDied"
+FLOOD_ENAME = "OutputDidNotEnd"
 
 
 class Sandbox(Configurable):
@@ -409,6 +410,12 @@ class SandboxedExecute(Execute):
         try:
             return super().preprocess_cell(cell, resources, index)
         except Exception as exc:  # nbclient's DeadKernelError and friends  # noqa: BLE001
+            if type(exc).__name__ == "CellTimeoutError":
+                # The reply came, but the output after it did not finish within
+                # iopub_timeout (a flood of output): the cell fails, the notebook goes on.
+                cell.outputs = list(cell.get("outputs", [])) + [
+                    _error(FLOOD_ENAME, f"the cell's output did not end in time ({exc})"[:500])]
+                return cell, resources
             if type(exc).__name__ not in ("DeadKernelError", "RuntimeError"):
                 raise
             self._stopped = _error(DEAD_ENAME, "the kernel died in an earlier cell; cell not run")
