@@ -57,6 +57,7 @@ import nbformat
 
 from tools.course import REPO_ROOT, check_assignments, nbgrader_api, prepare_environment
 from tools.grading import intake, metadata, reference, sandbox, tamper
+from tools.grading.feedback import secure_folder
 from tools.grading.gradebook_lock import serialize_gradebook_sessions
 
 TIMEOUT_ENAME = "CellTimeoutError"
@@ -379,6 +380,8 @@ def _grade_taken(api, root: Path, assignment: str, student: str, force: bool, ou
         feedback = api.generate_feedback(assignment, student, force=True)
         if not feedback["success"]:
             outcome.notes.append("no feedback: " + last_error_line(feedback.get("error", "")))
+        else:  # --- page hook (feedback.py): runs and fetches nothing from a student
+            outcome.notes += secure_folder(root / "feedback" / student / assignment)
 
 
 _worker: dict = {}
