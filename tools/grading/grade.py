@@ -387,9 +387,22 @@ def _grade_taken(api, root: Path, assignment: str, student: str, force: bool, ou
 _worker: dict = {}
 
 
+def log_warnings(path: Path) -> None:
+    """Python warnings of this process (nbgrader's SQLAlchemy warnings) go to ``path``,
+    with the kernels' banners (``Sandbox.log_file``), not above the summary table."""
+    import warnings
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        with open(path, "a") as fh:
+            fh.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+    warnings.showwarning = show
+
+
 def _start_worker(root: str, overrides: list[str]) -> None:
     """Initializer of a worker process: its own nbgrader, loaded once for all its students."""
     course = prepare_environment(root)
+    log_warnings(course / "autograded" / "grading.log")
     serialize_gradebook_sessions(course / "gradebook.db")
     _worker.update(root=course, api=nbgrader_api(overrides))
 
@@ -466,6 +479,12 @@ def grade(args) -> int:
                   "(make grade GRADE_ARGS=--unsandboxed).", file=sys.stderr)
             return 2
     backup_gradebook(root)
+    # --- quiet hook: kernel banners and library warnings go to a log, named under the table
+    log_path = root / "autograded" / "grading.log"
+    log_path.parent.mkdir(exist_ok=True)
+    log_path.write_text("")
+    log_warnings(log_path)
+    args.nbgrader_config.append(f"--Sandbox.log_file={log_path}")
     api = nbgrader_api(args.nbgrader_config)
     limits = sandbox.Sandbox(config=api.config)
     sync_gradebook(api, assignment)
@@ -503,6 +522,7 @@ def grade(args) -> int:
     print(summary_table(outcomes))
     print(f"\n{len(outcomes) - len(failed)} of {len(outcomes)} submissions graded; "
           f"feedback in {root / 'feedback'}; grades exported to {csv_path}.")
+    print(f"Kernel messages and warnings: {log_path}")
     review = [student for student, findings in reviewed.items() if findings]
     if review:
         print(f"{len(review)} to REVIEW: {', '.join(review)} "

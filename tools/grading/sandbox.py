@@ -122,6 +122,8 @@ class Sandbox(Configurable):
                     help="Environment variables (fnmatch patterns) passed into the sandbox; "
                          "no others.").tag(config=True)
     bwrap = Unicode("bwrap", help="The bubblewrap executable.").tag(config=True)
+    log_file = Unicode("", help="Where the kernels' own stdout and stderr go (banners, "
+                                "warnings; appended); empty: the grader's.").tag(config=True)
     runtime_dir = Unicode("/tmp", help="Where each sandbox's private folder (sockets, copy of the "
                                        "submission) lives while its kernel runs; keep the path "
                                        "short (Unix socket paths are limited to 107 "
@@ -354,11 +356,18 @@ class SandboxedKernelManager(AsyncKernelManager):
         os.chown(self.connection_file, self._lease.uid, self._lease.uid)
         kw["env"] = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
         kw["cwd"] = "/"
+        log = None
+        if self.sandbox.log_file:  # kernel banners are not the grader's output
+            log = open(self.sandbox.log_file, "ab")  # noqa: SIM115 -- the child keeps a copy
+            kw["stdout"] = kw["stderr"] = log
         try:
             await super()._async_launch_kernel(self.sandbox_command(list(kernel_cmd)), **kw)
         except BaseException:
             self.release_sandbox()
             raise
+        finally:
+            if log is not None:
+                log.close()
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         try:
