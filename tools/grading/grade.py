@@ -195,7 +195,8 @@ def sync_gradebook(api, assignment: str) -> None:
 def last_error_line(text: str) -> str:
     """The exception line of a traceback (``NotJSONError: ...``), shortened for a table."""
     lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
-    exception_lines = [ln for ln in lines if re.match(r"^[\w.]+(Error|Exception|Exit)\b", ln)]
+    exception_lines = [ln for ln in lines if re.match(r"^[\w.]+(Error|Exception|Exit)\b", ln)
+                       or re.match(r"^(?:[a-z_]\w*\.)+[A-Z]\w*: ", ln)]  # pkg.InvalidNotebook: ...
     # nbgrader's own wrapper ("... see the above traceback ...") says nothing: the cause
     # is the exception before it
     real = [ln for ln in exception_lines

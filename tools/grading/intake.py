@@ -53,6 +53,7 @@ from tools.grading import tamper
 FOLDER = ".intake"  # in the course root; removed after each student
 COLLECT_RECORD = ".collect-left-out.json"  # written by tools.collect, never by a student
 TIMESTAMP = "timestamp.txt"
+SHOWN_IN_REVIEW = 50  # left-out entries listed one by one in review.csv; the rest counted
 
 
 class Intake(Configurable):
@@ -65,7 +66,7 @@ class Intake(Configurable):
              "ships").tag(config=True)
     max_file_mb = Integer(10, help="largest file (apparent size) taken from a submission, "
                                    "MiB").tag(config=True)
-    max_notebook_mb = Integer(20, help="largest notebook taken, MiB (a bigger one is graded "
+    max_notebook_mb = Integer(64, help="largest notebook taken, MiB (a bigger one is graded "
                                        "as empty)").tag(config=True)
     max_total_mb = Integer(50, help="all files taken from one submission, MiB").tag(config=True)
     max_entries = Integer(2000, help="entries of a submission folder looked at; the rest "
@@ -452,13 +453,13 @@ def take(root: Path, assignment: str, student: str, config=None) -> Taken:
             expected = (is_notebook or e.rel == TIMESTAMP or e.rel in shipped
                         or any(fnmatch.fnmatch(e.rel, p) for p in allowed))
             cap = (limits.max_notebook_mb if is_notebook else limits.max_file_mb) * 2**20
-            if not expected:
-                left_out.append((e.rel, "not a file of the assignment"))
-            elif e.size > cap:
+            if e.size > cap:  # apparent size: a sparse file counts in full
                 left_out.append((e.rel, f"{e.size:,} bytes, over {cap:,}"))
                 if is_notebook:
                     out.notes.append(f"{e.rel}: {e.size:,} bytes, over {cap:,}: graded as empty")
                     _write_notebook(folder / e.rel, _empty(notebooks[e.rel]))
+            elif not expected:
+                left_out.append((e.rel, "not a file of the assignment"))
             elif total + e.size > limits.max_total_mb * 2**20:
                 left_out.append((e.rel, f"the submission's files reached "
                                         f"{limits.max_total_mb} MiB"))
@@ -477,13 +478,16 @@ def take(root: Path, assignment: str, student: str, config=None) -> Taken:
                 else:
                     (folder / e.rel).parent.mkdir(parents=True, exist_ok=True)
                     (folder / e.rel).write_bytes(data)
-        if skipped:
-            left_out.append(("...", f"{skipped:,} more entries not looked at "
-                                    f"(at most {limits.max_entries:,})"))
     finally:
         os.close(fd)
-    for rel, why in left_out:
+    if skipped:
+        out.notes.insert(0, f"more than {limits.max_entries:,} entries in the folder: "
+                            f"{skipped:,} more entries not looked at")
+    for rel, why in left_out[:SHOWN_IN_REVIEW]:
         out.findings.append(tamper.Finding("", "folder", f"left out: {rel} ({why})", rel))
+    if len(left_out) > SHOWN_IN_REVIEW:
+        out.findings.append(tamper.Finding(
+            "", "folder", f"left out: {len(left_out) - SHOWN_IN_REVIEW:,} more entries"))
     if left_out:
         shown = ", ".join(f"{rel} ({why})" for rel, why in left_out[:3])
         more = f" and {len(left_out) - 3} more" if len(left_out) > 3 else ""

@@ -132,6 +132,9 @@ class LimitOutputSize(LimitOutput):
                         room)
             if size > limit:
                 del attachments[name]
+                # the page must still render (nbconvert refuses a missing attachment)
+                source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
+                cell.source = source.replace(f"attachment:{name}", "#attachment-removed")
                 self._note(cell_index, f"attachment {str(name)[:60]!r} of {size:,} bytes removed")
             else:
                 self._bytes_seen += size
