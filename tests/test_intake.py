@@ -295,7 +295,6 @@ def test_feedback_runs_no_student_script_and_fetches_nothing(graded, tmp_path):
                                                               str(value), re.I)), (tag, name)
             assert not name.lower().startswith("on"), tag
         assert tag.name not in ("iframe", "object", "embed"), tag
-    assert "cdnjs" not in html and f"127.0.0.1:{graded['server'].port}" not in html
     requests, dialogs = [], []
     with chromium_page(screenshots=tmp_path) as page:
         page.on("request", lambda r: requests.append(r.url))
@@ -386,3 +385,48 @@ def test_sandbox_python_is_isolated_and_the_tmpfs_counts_files(tmp_path):
     assert path_line == "[]" and int(caps, 16) == 0
     count, errno = made.split()
     assert int(count) < 2000 and int(errno) == 28, made
+
+
+def test_collect_follows_no_link_and_grading_names_what_it_left_out(tmp_path):
+    course = b.new_course(tmp_path / "course", fixture=True)
+    downloads = tmp_path / "downloads"
+    (downloads / "alice").mkdir(parents=True)
+    nbformat.write(b.fixture_notebook(), downloads / "alice" / f"{b.FIXTURE_NOTEBOOK}.ipynb")
+    os.symlink("/etc/shadow", downloads / "alice" / "shadow.txt")
+    os.mkfifo(downloads / "alice" / "pipe")
+    os.symlink(course / "source" / b.FIXTURE / f"{b.FIXTURE_NOTEBOOK}.ipynb",
+               downloads / f"bob_{b.FIXTURE_NOTEBOOK}.ipynb")
+    proc = subprocess.run([sys.executable, "-m", "tools.collect", b.FIXTURE, "--from",
+                           str(downloads), "--course-dir", str(course)], cwd=course,
+                          env=subprocess_env(), capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # bob's link fits no convention
+    assert "LEFT OUT alice/shadow.txt" in proc.stdout and "bob_" in proc.stdout
+    assert not (course / "submitted" / "bob").exists()
+    alice = course / "submitted" / "alice" / b.FIXTURE
+    assert sorted(p.name for p in alice.iterdir()) == [
+        intake.COLLECT_RECORD, f"{b.FIXTURE_NOTEBOOK}.ipynb", "timestamp.txt"]
+    taken = intake.take(course, b.FIXTURE, "alice")
+    intake.release(course, "alice")
+    reasons = " | ".join(f.reason for f in taken.findings)
+    assert "shadow.txt (symbolic link, at collect)" in reasons, reasons
+    assert "pipe (FIFO, at collect)" in reasons, reasons
+
+
+def test_exchange_collect_copies_regular_files_only(tmp_path):
+    from tools.collect import safe_exchange_collect
+
+    src, dest = tmp_path / "inbound", tmp_path / "dest"
+    src.mkdir()
+    (src / "a.ipynb").write_text("{}")
+    os.symlink("/etc/shadow", src / "shadow.txt")
+    os.link(src / "a.ipynb", src / "hard.ipynb")
+    from nbgrader.coursedir import CourseDirectory
+
+    collect = safe_exchange_collect()(coursedir=CourseDirectory(root=str(tmp_path)))
+    collect.do_copy(str(src), str(dest))
+    assert sorted(p.name for p in dest.iterdir()) == [intake.COLLECT_RECORD]  # both a.ipynb
+    # and hard.ipynb are names of one file with two links: neither is taken
+    linked = tmp_path / "linked"
+    os.symlink(src, linked)
+    collect.do_copy(str(linked), str(tmp_path / "dest2"))
+    assert not (tmp_path / "dest2").exists()
