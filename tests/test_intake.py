@@ -26,6 +26,7 @@ import base64
 import copy
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -430,3 +431,120 @@ def test_exchange_collect_copies_regular_files_only(tmp_path):
     os.symlink(src, linked)
     collect.do_copy(str(linked), str(tmp_path / "dest2"))
     assert not (tmp_path / "dest2").exists()
+
+
+# ------------------------------------------------------------------ the real assignment
+REAL = "01_scalar_autodiff"
+
+
+def generic_class(course: Path, assignment: str, port: int) -> dict[str, tuple]:
+    """Every attack on each notebook of a real assignment; student -> (expected score: "full",
+    0 or another student's name, words its status must contain)."""
+    expect = {}
+    for name, path in b.notebooks(course / "release" / assignment).items():
+        released = nbformat.read(path, as_version=4)
+        source = nbformat.read(course / "source" / assignment / f"{name}.ipynb", as_version=4)
+        perfect = b.perfect(released, source)
+        answers = [b.grade_id(c) for c in perfect.cells if b.is_answer(c)]
+        tests = [b.grade_id(c) for c in perfect.cells if b.is_test(c)]
+
+        def submit(student, nb, score, words=None, _name=name):
+            expect[student] = (score, words)
+            return b.submit(course, student, assignment, _name, nb).parent
+
+        submit("perfect", perfect, "full")
+        submit("untouched", released, 0)
+        folder = submit("links", perfect, "full", "left out")
+        os.symlink(course / "source" / assignment / f"{name}.ipynb", folder / "sol.txt")
+        os.symlink("../../../gradebook.db", folder / "gradebook.txt")
+        os.symlink("/etc/shadow", folder / "shadow.txt")
+        os.symlink(f"../../zz_honest/{assignment}/{name}.ipynb", folder / "classmate.txt")
+        folder = submit("shadow_module", perfect, "full", "ipykernel_launcher.py")
+        (folder / "ipykernel_launcher.py").write_text("import sys\nsys.exit(3)\n")
+        folder = submit("sparse", perfect, "full", "209,715,200 bytes")
+        with open(folder / "sparse.bin", "wb") as fh:
+            fh.truncate(200 * 2**20)
+        nb = copy.deepcopy(perfect)
+        cell = nbformat.v4.new_markdown_cell("![big](attachment:big.png)")
+        cell.attachments = {"big.png": {"image/png": "A" * (30 * 2**20)}}
+        nb.cells.insert(1, cell)
+        submit("attachment", nb, "full", "attachment 'big.png'")
+        folder = submit("many_files", perfect, "full", "more entries not looked at")
+        (folder / "many").mkdir()
+        for i in range(20_000):
+            (folder / "many" / f"f{i}").touch()
+        nb = copy.deepcopy(perfect)
+        for cell in nb.cells:
+            if b.is_test(cell):
+                b.nbgrader_meta(cell).update(points=100, partial_credit=True)
+        submit("break_points", nb, "full", "grading metadata restored")
+        nb = copy.deepcopy(perfect)
+        first_test = next(i for i, c in enumerate(nb.cells) if b.is_test(c))
+        dup = copy.deepcopy(nb.cells[first_test])
+        dup.id = "duplicated-test"
+        nb.cells.insert(first_test + 1, dup)
+        submit("break_duplicate_test", nb, "full", f"duplicate of test cell {tests[0]} removed")
+        nb = copy.deepcopy(perfect)
+        b.nbgrader_meta(b.first_answer(nb))["grade_id"] = tests[0]
+        submit("break_answer_has_test_id", nb, "full", f"answer cell {answers[0]}")
+        nb = copy.deepcopy(perfect)
+        b.nbgrader_meta(b.first_answer(nb))["grade_id"] = answers[0] + "\n"
+        submit("break_newline_id", nb, "full", f"answer cell {answers[0]}")
+        nb = copy.deepcopy(perfect)
+        last = max(i for i, c in enumerate(nb.cells) if b.is_answer(c))
+        empty = copy.deepcopy(nb)
+        empty.cells[last].source = ""
+        submit("zz_honest", empty, None)  # the classmate: everything but the last answer
+        del nb.cells[last]
+        submit("break_answer_deleted", nb, "zz_honest", "missing: graded as empty")
+        nb = copy.deepcopy(perfect)
+        nb.cells.insert(1, nbformat.v4.new_markdown_cell(
+            "[click](javascript:document.title='PWNED') "
+            f"![remote](http://127.0.0.1:{port}/pixel.png)"))
+        submit("active_content", nb, "full", "feedback page: removed")
+    return expect
+
+
+def test_real_class_01(tmp_path):
+    """The attacks on 01_scalar_autodiff, graded in one run (needs 01 in record form)."""
+    course = b.new_course(tmp_path / "course", [REAL])
+    shutil.copytree(b.REPO / "release" / REAL, course / "release" / REAL)
+    server = Counter()
+    try:
+        expect = generic_class(course, REAL, server.port)
+        proc = subprocess.run(
+            [sys.executable, "-m", "tools.grading", REAL, "--course-dir", str(course), *LIMITS],
+            cwd=course, env=subprocess_env({"MPLBACKEND": "Agg"}), capture_output=True,
+            text=True, timeout=2800)
+    finally:
+        server.close()
+    if "graded nobody" in proc.stderr:
+        pytest.xfail("01's reference run is incomplete (its hidden tests are not in record "
+                     "form yet): " + proc.stderr[-400:])
+    print(proc.stdout)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
+    scores = {s: sum(x or 0 for x, _ in cells.values())
+              for s, cells in b.gradebook_scores(course, REAL).items()}
+    full = {s: sum(m for _, m in cells.values())
+            for s, cells in b.gradebook_scores(course, REAL).items()}
+    problems = []
+    for student, (want, words) in expect.items():
+        target = full.get(student) if want == "full" else scores.get(want, want)
+        if want is not None and scores.get(student) != target:
+            problems.append(f"{student}: {scores.get(student)} (want {target}): "
+                            f"{status(proc, student)}")
+        if words and words not in status(proc, student):
+            problems.append(f"{student}: status lacks {words!r}: {status(proc, student)}")
+    for student in ("perfect", "untouched", "zz_honest"):
+        if "(" in status(proc, student):
+            problems.append(f"healthy student with notes: {status(proc, student)}")
+    shadow = Path("/etc/shadow").read_bytes().split(b"\n")[0] or b"\0never"
+    for top in ("autograded", "feedback"):
+        for path in (course / top).rglob("*"):
+            if path.is_file() and path.suffix in (".ipynb", ".html", ".txt"):
+                if path.stat().st_size > CAP:
+                    problems.append(f"{path}: {path.stat().st_size:,} bytes")
+                data = path.read_bytes()
+                if shadow in data or b"SQLite format 3" in data:
+                    problems.append(f"{path}: holds text from outside the submission")
+    assert not problems, "\n".join(problems)
