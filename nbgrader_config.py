@@ -101,6 +101,7 @@ c.Sandbox.memory_mb = 4096  # address space per process, MiB (RLIMIT_AS)
 c.Sandbox.max_processes = 64  # processes + threads at once, per notebook (RLIMIT_NPROC)
 c.Sandbox.max_file_mb = 256  # largest file written, MiB (RLIMIT_FSIZE)
 c.Sandbox.tmp_mb = 512  # /tmp and HOME (holds the working copy) are tmpfs of this size, MiB
+c.Sandbox.tmp_files = 10_000  # files and folders each of those tmpfs may hold (nr_inodes)
 # Wall-clock budget of a whole notebook, s (+ Execute.timeout per cell):
 c.Sandbox.notebook_timeout = 1800
 # Data the notebooks may read besides /usr (Debian's Fashion-MNIST is there): the
@@ -115,3 +116,17 @@ if not _data:
         _data = _cache
         c.Sandbox.extra_env = {"DP_DATA_DIR": _cache}
 c.Sandbox.read_only_paths = [_data] if _data else []
+
+# --- What a submission brings stays inside it (issue 25; tools/grading/intake.py) --------
+# Grading reads a clean copy of each submission, never submitted/ itself: regular files
+# with one link only (symbolic and hard links, devices, FIFOs, sockets are left out,
+# named in the status and in autograded/review.csv), the assignment's notebooks rebuilt
+# on the release's structure, and besides them only the files the release ships or these
+# patterns allow (per assignment id, '*' for all), within these sizes (apparent sizes:
+# a sparse file counts in full). Example: c.Intake.allowed_files = {"04_mnist": ["*.png"]}
+c.Intake.allowed_files = {}
+c.Intake.max_file_mb = 10  # any other file
+c.Intake.max_notebook_mb = 64  # a bigger one is graded as empty (attachments: LimitOutputSize)
+c.Intake.max_total_mb = 50  # all files of one submission
+c.Intake.max_entries = 2000  # entries looked at in one submission folder
+c.Intake.max_cell_bytes = 200_000  # a longer cell source is cut

@@ -99,3 +99,134 @@ class SafeHTML(SanitizeHTML):
 
     enabled = Bool(True).tag(config=True)
     strip = Bool(True, help="remove unsafe markup instead of escaping it").tag(config=True)
+
+
+# ------------------------------------------------------------------ the page itself
+# A feedback page is opened by students, offline and maybe years later: it may run only
+# the page's own scripts (MathJax, inlined, and its configuration), fetch nothing, and
+# no link a student wrote may run code. Applied to the written HTML (secure_folder), as
+# the last step: whatever the Markdown renderer or a sanitizer let through is checked here.
+MATHJAX = "sphinx-mathjax-offline/static/mathjax/tex-svg.js"  # MathJax 3, fonts inside
+MATHJAX_CONFIG = ("window.MathJax = {tex: {inlineMath: [['$', '$'], ['\\\\(', '\\\\)']], "
+                  "displayMath: [['$$', '$$'], ['\\\\[', '\\\\]']], processEscapes: true, "
+                  "processEnvironments: true}, svg: {fontCache: 'global'}, "
+                  "options: {enableMenu: false}, loader: {load: []}};")
+URL_ATTRIBUTES = ("href", "src", "srcset", "action", "formaction", "poster", "background",
+                  "data", "xlink:href", "ping", "longdesc", "cite", "manifest", "codebase")
+DROPPED_ELEMENTS = ("iframe", "frame", "frameset", "object", "embed", "applet", "base",
+                    "portal", "link", "meta", "form")
+LINK_SCHEMES = ("http:", "https:", "mailto:")
+IMAGE_DATA = ("data:image/png", "data:image/jpeg", "data:image/gif", "data:image/webp")
+
+
+def csp(script_hashes: list[str]) -> str:
+    """The page's Content-Security-Policy: its own scripts (by hash), no fetch of any kind."""
+    scripts = " ".join(f"'sha256-{h}'" for h in script_hashes) or "'none'"
+    return ("default-src 'none'; "
+            f"script-src {scripts}; "
+            "style-src 'unsafe-inline'; img-src data:; font-src data:; "
+            "connect-src 'none'; frame-src 'none'; child-src 'none'; object-src 'none'; "
+            "worker-src 'none'; media-src 'none'; manifest-src 'none'; "
+            "base-uri 'none'; form-action 'none'")
+
+
+def _mathjax_source() -> str | None:
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("sphinx-mathjax-offline")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(folder).parent / MATHJAX
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    return None
+
+
+def _safe_url(value: str, attribute: str, element: str) -> bool:
+    import re
+
+    url = re.sub(r"[\x00-\x20]", "", value).lower()  # "java\tscript:" is javascript:
+    if attribute in ("href", "xlink:href") and url.startswith("#"):
+        return True  # a place in the page itself
+    if attribute == "href" and element == "a":
+        return url.startswith(LINK_SCHEMES)
+    if attribute == "src" and element == "img":
+        return url.startswith(IMAGE_DATA)
+    return False
+
+
+def secure_page(html: str, mathjax: str | None = None) -> tuple[str, list[str]]:
+    """``html`` with nothing that runs or fetches except the page's own scripts; and what
+    was removed (for the status)."""
+    import base64
+    import hashlib
+    import re
+
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    removed: list[str] = []
+    for tag in list(soup.find_all(True)):
+        if tag.decomposed:
+            continue
+        if tag.name == "script" or tag.name in DROPPED_ELEMENTS or tag.name == "svg" and any(
+                t.name == "script" for t in tag.find_all(True)):
+            if tag.name not in ("script", "meta", "link"):
+                removed.append(f"<{tag.name}>")
+            tag.decompose()
+            continue
+        for attribute in list(tag.attrs):
+            name = attribute.lower()
+            if name.startswith("on"):
+                del tag[attribute]
+                removed.append(f"{name} handler")
+            elif name in URL_ATTRIBUTES:
+                if not _safe_url(str(tag[attribute]), name, tag.name):
+                    removed.append(f"{tag.name} {name}={str(tag[attribute])[:60]!r}")
+                    del tag[attribute]
+            elif name == "style" and re.search(r"url\s*\(|expression\s*\(|@import",
+                                               str(tag[attribute]), re.I):
+                del tag[attribute]
+                removed.append("style with url()")
+        if tag.name == "style" and tag.string and re.search(r"url\s*\((?!\s*['\"]?data:)|@import",
+                                                            tag.string, re.I):
+            tag.string = re.sub(r"url\s*\((?!\s*['\"]?data:)[^)]*\)|@import[^;]*;", "none",
+                                tag.string, flags=re.I)
+    head = soup.head or soup.new_tag("head")
+    if soup.head is None:
+        (soup.html or soup).insert(0, head)
+    scripts = []
+    text = soup.get_text()
+    if mathjax and re.search(r"\$|\\\(|\\\[|\\begin\{", text):
+        scripts = [MATHJAX_CONFIG, mathjax]
+    hashes = []
+    for code in scripts:
+        tag = soup.new_tag("script")
+        tag.string = code
+        head.append(tag)
+        hashes.append(base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode())
+    meta = soup.new_tag("meta")
+    meta["http-equiv"] = "Content-Security-Policy"
+    meta["content"] = csp(hashes)
+    head.insert(0, meta)
+    charset = soup.new_tag("meta")
+    charset["charset"] = "utf-8"
+    head.insert(0, charset)
+    return str(soup), list(dict.fromkeys(removed))
+
+
+def secure_folder(folder) -> list[str]:
+    """Secure every feedback page in ``folder`` in place; what was removed, per page."""
+    from pathlib import Path
+
+    mathjax = _mathjax_source()
+    notes = []
+    for page in sorted(Path(folder).glob("*.html")):
+        if page.is_symlink() or not page.is_file():
+            continue
+        html, removed = secure_page(page.read_text(encoding="utf-8", errors="replace"), mathjax)
+        page.write_text(html, encoding="utf-8")
+        if removed:
+            notes.append(f"{page.stem}: feedback page: removed {', '.join(removed[:3])}"
+                         + (f" and {len(removed) - 3} more" if len(removed) > 3 else ""))
+    return notes

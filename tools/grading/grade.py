@@ -56,7 +56,8 @@ from pathlib import Path
 import nbformat
 
 from tools.course import REPO_ROOT, check_assignments, nbgrader_api, prepare_environment
-from tools.grading import metadata, reference, sandbox, tamper
+from tools.grading import intake, metadata, reference, sandbox, tamper
+from tools.grading.feedback import secure_folder
 from tools.grading.gradebook_lock import serialize_gradebook_sessions
 
 TIMEOUT_ENAME = "CellTimeoutError"
@@ -194,7 +195,13 @@ def sync_gradebook(api, assignment: str) -> None:
 def last_error_line(text: str) -> str:
     """The exception line of a traceback (``NotJSONError: ...``), shortened for a table."""
     lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
-    exception_lines = [ln for ln in lines if re.match(r"^[\w.]+(Error|Exception|Exit)\b", ln)]
+    exception_lines = [ln for ln in lines if re.match(r"^[\w.]+(Error|Exception|Exit)\b", ln)
+                       or re.match(r"^(?:[a-z_]\w*\.)+[A-Z]\w*: ", ln)]  # pkg.InvalidNotebook: ...
+    # nbgrader's own wrapper ("... see the above traceback ...") says nothing: the cause
+    # is the exception before it
+    real = [ln for ln in exception_lines
+            if "NbGraderException" not in ln and "above traceback" not in ln]
+    exception_lines = real or exception_lines
     line = (exception_lines or lines or ["unknown error"])[-1]
     return line if len(line) <= 160 else line[:157] + "..."
 
@@ -258,8 +265,11 @@ def timed_out_cells(nb) -> list[str]:
     return found
 
 
-def describe(root: Path, assignment: str, outcome: Outcome, name: str, nb, limits=None) -> None:
-    """Add to ``outcome.notes`` what happened to one graded notebook ``nb`` (read once)."""
+def describe(root: Path, assignment: str, outcome: Outcome, name: str, nb, limits=None,
+             submitted_dir: Path | None = None) -> None:
+    """Add to ``outcome.notes`` what happened to one graded notebook ``nb`` (read once).
+
+    ``submitted_dir``: the folder autograde read (the intake), never a student's own."""
     outcome.notes += [f"{name}: {e}" for e in setup_errors(nb)]
     outcome.notes += sandbox.limit_notes(nb, limits, name)
     for gid in timed_out_cells(nb):
@@ -271,7 +281,8 @@ def describe(root: Path, assignment: str, outcome: Outcome, name: str, nb, limit
     released = instructor_notebook(root / "release" / assignment / f"{name}.ipynb")
     if released is not None:
         source = instructor_notebook(root / "source" / assignment / f"{name}.ipynb")
-        submitted = root / "submitted" / outcome.student / assignment / f"{name}.ipynb"
+        submitted = (submitted_dir or root / "submitted" / outcome.student / assignment
+                     ) / f"{name}.ipynb"
         for gid in locked_cell_edits(submitted, released, source):
             outcome.notes.append(f"{name}: locked cell {gid} was edited (restored)")
 
@@ -330,7 +341,29 @@ def grade_student(api, root: Path, assignment: str, student: str, force: bool) -
     folders and, in short sessions, the gradebook. Each graded notebook is read once.
     """
     outcome = Outcome(student)
-    result = api.autograde(assignment, student, force=force, create=True)
+    # --- intake hook (tools/grading/intake.py): nbgrader reads a clean copy of the
+    # submission (regular files the assignment expects, notebooks repaired), never
+    # submitted/ itself, so nothing running as root follows a student's link.
+    taken = intake.take(root, assignment, student, api.config)
+    try:
+        outcome.notes += taken.notes
+        if taken.failed:
+            outcome.failed = taken.failed
+            return outcome
+        _grade_taken(api, root, assignment, student, force, outcome, taken)
+    finally:
+        intake.release(root, student)
+    return outcome
+
+
+def _grade_taken(api, root: Path, assignment: str, student: str, force: bool, outcome: Outcome,
+                 taken: intake.Taken) -> None:
+    saved = api.coursedir.submitted_directory
+    api.coursedir.submitted_directory = intake.FOLDER
+    try:
+        result = api.autograde(assignment, student, force=force, create=True)
+    finally:
+        api.coursedir.submitted_directory = saved
     log = result.get("log", "")
     if not result["success"]:
         outcome.failed = last_error_line(result.get("error", "") + "\n" + log)
@@ -340,23 +373,37 @@ def grade_student(api, root: Path, assignment: str, student: str, force: bool) -
         limits = sandbox.Sandbox(config=api.config)
         for path in sorted((root / "autograded" / student / assignment).glob("*.ipynb")):
             nb = nbformat.read(path, as_version=4)
-            describe(root, assignment, outcome, path.stem, nb, limits)
+            describe(root, assignment, outcome, path.stem, nb, limits, taken.folder)
             outcome.findings += tamper.review_notebook(root, assignment, path.stem, nb,
                                                       api.config)
         describe_log(outcome, log)
-        outcome.findings += tamper.review_folder(root / "submitted" / student / assignment)
+        outcome.findings += taken.findings  # importable and left-out files
         feedback = api.generate_feedback(assignment, student, force=True)
         if not feedback["success"]:
             outcome.notes.append("no feedback: " + last_error_line(feedback.get("error", "")))
-    return outcome
+        else:  # --- page hook (feedback.py): runs and fetches nothing from a student
+            outcome.notes += secure_folder(root / "feedback" / student / assignment)
 
 
 _worker: dict = {}
 
 
+def log_warnings(path: Path) -> None:
+    """Python warnings of this process (nbgrader's SQLAlchemy warnings) go to ``path``,
+    with the kernels' banners (``Sandbox.log_file``), not above the summary table."""
+    import warnings
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        with open(path, "a") as fh:
+            fh.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+    warnings.showwarning = show
+
+
 def _start_worker(root: str, overrides: list[str]) -> None:
     """Initializer of a worker process: its own nbgrader, loaded once for all its students."""
     course = prepare_environment(root)
+    log_warnings(course / "autograded" / "grading.log")
     serialize_gradebook_sessions(course / "gradebook.db")
     _worker.update(root=course, api=nbgrader_api(overrides))
 
@@ -433,6 +480,12 @@ def grade(args) -> int:
                   "(make grade GRADE_ARGS=--unsandboxed).", file=sys.stderr)
             return 2
     backup_gradebook(root)
+    # --- quiet hook: kernel banners and library warnings go to a log, named under the table
+    log_path = root / "autograded" / "grading.log"
+    log_path.parent.mkdir(exist_ok=True)
+    log_path.write_text("")
+    log_warnings(log_path)
+    args.nbgrader_config.append(f"--Sandbox.log_file={log_path}")
     api = nbgrader_api(args.nbgrader_config)
     limits = sandbox.Sandbox(config=api.config)
     sync_gradebook(api, assignment)
@@ -470,6 +523,7 @@ def grade(args) -> int:
     print(summary_table(outcomes))
     print(f"\n{len(outcomes) - len(failed)} of {len(outcomes)} submissions graded; "
           f"feedback in {root / 'feedback'}; grades exported to {csv_path}.")
+    print(f"Kernel messages and warnings: {log_path}")
     review = [student for student, findings in reviewed.items() if findings]
     if review:
         print(f"{len(review)} to REVIEW: {', '.join(review)} "
