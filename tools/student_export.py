@@ -12,9 +12,10 @@ no gradebook or submissions) of exactly these paths:
 and nothing else: not ``tools/grading/`` (the grading chain: students never grade, and
 ``nbgrader_config.py`` names it by strings, so the copy's config loads without it), not
 ``source/`` (solutions and hidden tests), not ``tests/`` (its ``mistakes/`` are wrong
-answers next to the cells they answer, and its grading proofs need ``source/``), not ``autograded/``, ``bench/`` or ``.ci/``. Students run
-``make lab`` and ``make validate`` there; ``make test``/``release``/``grade`` need the
-instructor's repository. ``DEST`` must not exist yet or be empty: the copy is built
+answers next to the cells they answer, and its grading proofs need ``source/``), not
+``autograded/``, ``bench/`` or ``.ci/``. Students run ``make lab`` and ``make validate``
+there; ``make test``/``release``/``grade`` need the instructor's repository. ``DEST``
+must not exist yet or be empty: the copy is built
 next to it and moved into place only when complete.
 """
 
