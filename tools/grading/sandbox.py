@@ -225,6 +225,17 @@ def _chown_tree(path: Path, uid: int) -> None:
             os.chown(os.path.join(dirpath, name), uid, uid, follow_symlinks=False)
 
 
+def _links_on_path(path: str) -> list[tuple[str, str]]:
+    """(link, resolved target) for each symbolic link among the folders of ``path``."""
+    out = []
+    parts = Path(path).parent.parts
+    for i in range(2, len(parts) + 1):
+        here = os.path.join(*parts[:i])
+        if os.path.islink(here):
+            out.append((here, str(Path(here).resolve())))
+    return out
+
+
 def _package_dirs(names) -> list[str]:
     import importlib.util
     out = []
@@ -326,6 +337,13 @@ class SandboxedKernelManager(AsyncKernelManager):
         for path in dict.fromkeys(str(Path(p).resolve()) for p in ro):
             if not path.startswith("/usr/"):
                 args += parents(path) + ["--ro-bind", path, path]
+        # The kernel is started by the interpreter's path as the grader knows it; where that
+        # path goes through a symbolic link (a virtualenv linked into a checkout), the same
+        # link is made inside, pointing at what was bound above.
+        for link, target in _links_on_path(os.path.abspath(sys.executable)):
+            if link not in made:
+                made.add(link)
+                args += parents(link) + ["--symlink", target, link]
         args += parents(HOME) + ["--size", str(s.tmp_mb * 2**20), "--perms", "1777",
                                  "--tmpfs", HOME]
         made.add(HOME)
