@@ -246,6 +246,16 @@ def _nbmeta(cell) -> dict:
     return meta if isinstance(meta, dict) else {}
 
 
+# What decides how a cell is graded; nbgrader's bookkeeping (checksum, cell_type,
+# schema_version) differs between the source and the released notebook and is not a change.
+GRADING_KEYS = ("grade", "grade_id", "locked", "points", "solution", "task")
+
+
+def _grading(cell) -> dict:
+    meta = _nbmeta(cell)
+    return {k: meta.get(k) for k in GRADING_KEYS}
+
+
 def _gid(cell) -> str | None:
     gid = _nbmeta(cell).get("grade_id")
     return gid.strip() if isinstance(gid, str) and gid.strip() else None
@@ -364,7 +374,7 @@ def repair(student, instructor, max_cell_bytes: int = 200_000,
                 new.source, cut = _cut(_source(scell), max_cell_bytes)
                 if cut:
                     notes.append(f"answer cell {gid}: source cut to {max_cell_bytes:,} bytes")
-                if _nbmeta(scell) != _nbmeta(icell):
+                if _grading(scell) != _grading(icell):
                     notes.append(f"answer cell {gid}: grading metadata restored")
                 if icell.cell_type != "code" and isinstance(scell.get("attachments"), dict):
                     new["attachments"] = scell["attachments"]
@@ -378,7 +388,7 @@ def repair(student, instructor, max_cell_bytes: int = 200_000,
                     notes.append(f"test cell {gid} was deleted (restored)")
             elif _source(scell) not in (_source(icell), source_locked.get(_gid(icell))):
                 notes.append(f"locked cell {gid} was edited (restored)")
-            elif _nbmeta(scell) != _nbmeta(icell) or scell.get("cell_type") != icell.cell_type:
+            elif _grading(scell) != _grading(icell) or scell.get("cell_type") != icell.cell_type:
                 notes.append(f"{role} cell {gid}: grading metadata restored")
             cells.append(new)
         elif scell is not None:
