@@ -14,7 +14,8 @@ in ``<course>/.intake/<student>/<assignment>/``, and points nbgrader's
   ``fstat`` must show the same file. Symbolic links, hard links, devices, FIFOs and
   sockets are never opened: they are left out and named.
 * **Only what the assignment expects**: its notebooks (the names in ``release/``),
-  ``timestamp.txt``, files the release ships at the same path, and files matching
+  ``timestamp.txt`` and ``submission_secret.txt`` (nbgrader's own), files the release
+  ships at the same path, and files matching
   ``Intake.allowed_files`` (per assignment, fnmatch patterns). Everything else is left
   out and named; a file Python could import is also a REVIEW finding
   (``tamper.IMPORTABLE``), wherever it is.
@@ -53,6 +54,8 @@ from tools.grading import tamper
 FOLDER = ".intake"  # in the course root; removed after each student
 COLLECT_RECORD = ".collect-left-out.json"  # written by tools.collect, never by a student
 TIMESTAMP = "timestamp.txt"
+# Files nbgrader's own submit writes beside the notebooks (the hub's exchange).
+NBGRADER_FILES = {TIMESTAMP, "submission_secret.txt"}
 SHOWN_IN_REVIEW = 50  # left-out entries listed one by one in review.csv; the rest counted
 
 
@@ -460,7 +463,7 @@ def take(root: Path, assignment: str, student: str, config=None) -> Taken:
                 left_out.append((e.rel, e.kind))
                 continue
             is_notebook = e.rel in notebooks
-            expected = (is_notebook or e.rel == TIMESTAMP or e.rel in shipped
+            expected = (is_notebook or e.rel in NBGRADER_FILES or e.rel in shipped
                         or any(fnmatch.fnmatch(e.rel, p) for p in allowed))
             cap = (limits.max_notebook_mb if is_notebook else limits.max_file_mb) * 2**20
             if e.size > cap:  # apparent size: a sparse file counts in full
