@@ -69,8 +69,21 @@ def run(chain_sizes, reuse_depths):
     return rows
 
 
+def print_scaling(rows, per_node):
+    print("\nGraph scaling (build and backward, seconds)")
+    print(f"{'graph':6} {'size':>9} {'nodes':>9} {'build':>8} {'backward':>9} {'total':>8} "
+          f"{'us/node':>8}")
+    for r in rows:
+        total = r["build_s"] + r["backward_s"]
+        print(f"{r['graph']:6} {r['size']:9d} {r['nodes']:9d} {r['build_s']:8.3f} "
+              f"{r['backward_s']:9.3f} {total:8.3f} {total / r['nodes'] * 1e6:8.2f}")
+    print(f"memory per operation (chain of x + 1.0, with its constant leaf): {per_node:.0f} bytes")
+    largest = max((r for r in rows if r["graph"] == "chain"), key=lambda r: r["size"])
+    total = largest["build_s"] + largest["backward_s"]
+    print(f"chain of {largest['size']:,} operations, build + backward: {total:.2f} s "
+          f"(issue 29's target: under 3 s for 10^6 on 2 cores)")
+
+
 if __name__ == "__main__":
     # Just this table: `python -m bench.graph_scaling` (make bench runs it with the rest).
-    from bench.__main__ import print_scaling
-
     print_scaling(run([10_000, 1_000_000], [60]), bytes_per_node())
