@@ -101,6 +101,8 @@ def page_text(path: Path) -> str:
 
 
 # ------------------------------------------------------------------ scores
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 def test_healthy_students_score_as_they_should_and_are_not_marked(honest):
     maximum = sum(m for _, m in honest.scores["perfect"].values())
     assert maximum > 0 and total(honest, "perfect") == maximum, honest.stdout
@@ -116,6 +118,8 @@ def test_healthy_students_score_as_they_should_and_are_not_marked(honest):
     assert flagged.isdisjoint(t.HEALTHY), flagged
 
 
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 def test_each_trick_gains_nothing_or_is_marked_review(honest):
     rows = review_rows(honest)
     for student in t.TRICKS:
@@ -132,10 +136,14 @@ def test_each_trick_gains_nothing_or_is_marked_review(honest):
     assert {"patched_checks", "asserts_to_pass", "try_except_ast"} <= hides, hides
 
 
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 def test_prefilled_run_records_earn_nothing(honest):
     assert total(honest, "prefilled_records") == 0, honest.stdout
 
 
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 def test_summary_table_and_grades_csv_are_the_same_data(honest):
     rows = honest.csv_rows()
     for student in honest.scores:
@@ -148,6 +156,8 @@ def test_summary_table_and_grades_csv_are_the_same_data(honest):
 
 
 # ------------------------------------------------------------------ feedback
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 def test_no_hidden_test_line_in_any_feedback(honest):
     source = read(honest, "source")
     released = read(honest, "release")
@@ -174,6 +184,10 @@ def test_no_hidden_test_line_in_any_feedback(honest):
     assert "traceback hidden: this test cell has hidden tests" in wrong
 
 
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
+@pytest.mark.browser
+@pytest.mark.needs("chromium")
 def test_script_in_output_does_not_run_in_feedback(honest, tmp_path):
     from browser import chromium_page
 
@@ -199,6 +213,8 @@ def test_script_in_output_does_not_run_in_feedback(honest, tmp_path):
 
 
 # ------------------------------------------------------------------ output caps
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 def test_output_bombs_leave_files_under_the_cap(honest):
     for student in t.BOMBS:
         assert "output truncated" in honest.status(student), honest.status(student)
