@@ -34,46 +34,65 @@ _PLAIN_NUMBERS = (float, int)
 
 
 class _GraphGC:
-    """Keep Python's full garbage collections off a large graph while it is alive.
+    """Keep Python's cyclic garbage collector off a large graph while it is being built.
 
-    Why: CPython's cyclic garbage collector re-walks every tracked object in a
-    full (generation 2) collection, and it starts one whenever the objects that
+    Why: CPython's collector re-walks every tracked object in a full
+    (generation 2) collection, and it starts one whenever the objects that
     survived young collections grow by 25 % (Python 3.11). A graph built one
     node at a time grows exactly like that: building a chain of N nodes walked
     about 5 N objects again and again (10.8 s of 11 s for N = 10⁶ went to the
     collector, not to dp).
 
     Those walks find nothing: a graph has no reference cycles. Each node refers
-    only to nodes made before it (its inputs and the gradient functions that
-    close over them); nothing refers forward. Reference counting alone frees a
-    graph as soon as its output is dropped, so the cyclic collector is never
-    needed for it.
+    only to nodes made before it (its inputs, and gradient functions that close
+    over them); nothing refers forward. Reference counting alone frees a graph
+    as soon as its output is dropped: the cyclic collector is never needed for it.
 
-    What: every ``_GC_CHECK_EVERY`` nodes made (a sign of a large graph, or of
-    a long run of small ones), the generation-2 threshold is raised so that no
-    full collection starts, and a ``weakref.finalize`` on that node restores
-    the threshold the user had as soon as that node is freed. For a training
-    loop's small per-step graphs that is within a step; for a big graph, when
-    it is dropped. Young collections (generations 0 and 1) go on as usual, so
-    short-lived cycles of other code are still collected; only cycles that
-    survive into the oldest generation wait, and only while the big graph
-    lives. If the user changes the thresholds meanwhile, theirs are kept.
+    What: every ``_GC_CHECK_EVERY`` nodes made, the thresholds of generations 1
+    and 2 are raised so that only the cheap generation-0 collections run (they
+    still collect the cycles other code makes and drops between them). The
+    user's thresholds come back as soon as either
+
+    - that node is freed (``weakref.finalize``): for a training loop's small
+      per-step graphs, within a step; for a big graph, when it is dropped; or
+    - dp stops making nodes: a callback at the start of every collection sees
+      no node made since the previous collection.
+
+    So cycles that other code drops while a big graph is being built wait at
+    most until it is done. If the user changes the thresholds meanwhile, theirs
+    are kept.
     """
 
     def __init__(self):
-        self.saved = None   # the thresholds to restore, while raised
-        self.raised = None  # the thresholds we set
+        self.saved = None   # the user's thresholds, while ours are set
+        self.raised = None  # ours
+        self.hold = 0       # which hold is current (a finalizer of an older one is stale)
+        self.seen = None    # the node count at the previous collection (None: not yet)
 
     def hold_for(self, node):
         if self.saved is not None:
-            return  # already raised, and tied to an older node of a live graph
+            return  # already held, tied to an older node that is still alive
+        if not gc.callbacks or self.watch not in gc.callbacks:
+            gc.callbacks.append(self.watch)
         self.saved = gc.get_threshold()
         self.raised = (self.saved[0], _RARELY, _RARELY)
         gc.set_threshold(*self.raised)
-        weakref.finalize(node, self.release)
+        self.hold += 1
+        self.seen = None  # the first collection only starts the count: it may come at once
+        weakref.finalize(node, self.release, self.hold)
 
-    def release(self):
-        if self.saved is not None and gc.get_threshold() == self.raised:
+    def watch(self, phase, info):
+        if phase != "start" or self.saved is None:
+            return
+        made = next(_creation_counter)  # uses up a number: numbers need only increase
+        if self.seen is not None and made == self.seen + 1:  # no node since the last look
+            self.release(self.hold)
+        self.seen = made
+
+    def release(self, hold):
+        if hold != self.hold or self.saved is None:
+            return
+        if gc.get_threshold() == self.raised:
             gc.set_threshold(*self.saved)
         self.saved = self.raised = None
 
@@ -81,7 +100,7 @@ class _GraphGC:
 # Every 2¹⁶ nodes made: one check per 65,536 nodes costs nothing measurable.
 _GC_CHECK_EVERY = 1 << 16
 # Generations 1 and 2 run after this many runs of the one below (default 10): never,
-# in practice, while a large graph is held.
+# in practice, while a large graph is being built.
 _RARELY = 1 << 30
 _graph_gc = _GraphGC()
 

@@ -198,11 +198,18 @@ def _chain(n):
     return x, out
 
 
+def _users_thresholds():
+    # Two collections with no node made in between end any hold an earlier test left.
+    gc.collect()
+    gc.collect()
+    return gc.get_threshold()
+
+
 def test_a_large_graph_holds_off_full_collections_until_it_is_freed():
-    # dp.node._GraphGC: a graph has no reference cycles, so while a large one lives
-    # the collector's full walks (the cost of building it) are held off, and the
-    # user's thresholds come back as soon as it is freed, by reference counting alone.
-    before = gc.get_threshold()
+    # dp.node._GraphGC: a graph has no reference cycles, so while a large one is
+    # built the collector's walks over it (the cost of building it) are held off, and
+    # the user's thresholds come back as soon as it is freed, by reference counting.
+    before = _users_thresholds()
     x, out = _chain(1 << 17)
     assert gc.get_threshold()[1:] != before[1:], "no hold while a large graph is built"
     assert gc.get_threshold()[0] == before[0], "young collections must go on"
@@ -212,8 +219,18 @@ def test_a_large_graph_holds_off_full_collections_until_it_is_freed():
     assert gc.get_threshold() == before
 
 
+def test_the_hold_ends_when_no_more_nodes_are_made_even_if_the_graph_lives():
+    before = _users_thresholds()
+    x, out = _chain(1 << 17)
+    assert gc.get_threshold() != before
+    gc.collect(0)  # a collection that sees no node made since the previous one
+    gc.collect(0)
+    assert gc.get_threshold() == before
+    del x, out
+
+
 def test_thresholds_the_user_sets_while_a_graph_is_held_are_kept():
-    before = gc.get_threshold()
+    before = _users_thresholds()
     try:
         x, out = _chain(1 << 17)
         gc.set_threshold(500, 5, 5)
