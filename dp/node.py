@@ -15,6 +15,7 @@ written with a dot (``·``).
 """
 
 import gc
+import heapq
 import itertools
 import numbers
 import operator
@@ -25,9 +26,10 @@ import numpy as np
 
 __all__ = ["Node"]
 
-# Numbers nodes in the order they are made (see _reverse_topological_order).
+# Numbers nodes in the order they are made. The graph is built imperatively, so
+# every node is made after its inputs: newest first is a reverse topological order,
+# the order backward needs (Node.grad), found without sorting the whole graph.
 _creation_counter = itertools.count()
-_creation_number = operator.attrgetter("_number")
 # op_args of leaves and of operations without arguments: one shared, read-only mapping.
 _NO_ARGS = MappingProxyType({})
 _PLAIN_NUMBERS = (float, int)
@@ -341,11 +343,16 @@ class Node:
             ValueError: if the seed's shape does not fit the output.
         """
         seed = self._check_seed(seed)
-        order = self._reverse_topological_order()
         # Nodes are dict keys by identity (Node defines no __eq__, on purpose).
         pending = {self: seed}   # node -> dL/d(node), summed over its uses so far
         grads = {}
-        for node in order:
+        # Newest node first (see _creation_counter): a max-heap of creation numbers. A
+        # node is taken only when every node made after it that leads here is done,
+        # so its gradient is complete, and it is visited once however many paths
+        # reach it. For a chain the heap holds one or two nodes.
+        heap = [(-self._number, self)]
+        while heap:
+            node = heapq.heappop(heap)[1]
             g = pending.pop(node)
             if node.op is None:  # a leaf
                 if node.name is not None:
@@ -365,6 +372,7 @@ class Node:
                     pending[parent] = pending[parent] + g_parent
                 else:
                     pending[parent] = g_parent
+                    heapq.heappush(heap, (-parent._number, parent))
         return _independent_arrays(grads)
 
     def _check_seed(self, seed):
@@ -381,23 +389,6 @@ class Node:
             raise ValueError(f"grad(seed): seed has shape {seed.shape}, but the output "
                              f"has shape {self.shape}; they must be equal")
         return seed
-
-    def _reverse_topological_order(self):
-        """The nodes that lead from a named leaf to this one, outputs first.
-
-        The graph is built imperatively, so every node is created after its
-        inputs: sorting by creation number, newest first, puts each node before
-        all the nodes it was computed from. Finding the nodes uses an explicit
-        stack, not recursion, so a chain of a million nodes is no problem.
-        """
-        found = {self}
-        stack = [self]
-        while stack:
-            for parent, local_grad in stack.pop()._inputs:
-                if local_grad is not None and parent not in found:
-                    found.add(parent)
-                    stack.append(parent)
-        return sorted(found, key=_creation_number, reverse=True)
 
     # -- helpers for binary operations -----------------------------------------
 
