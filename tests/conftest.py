@@ -44,8 +44,9 @@ def pytest_runtest_setup(item):
 def pytest_terminal_summary(terminalreporter):
     reasons = []
     for report in terminalreporter.stats.get("skipped", []):
-        if isinstance(report.longrepr, tuple):  # (path, line, "Skipped: reason")
-            reasons.append(report.longrepr[2].removeprefix("Skipped: "))
+        # (path, line, "Skipped: reason"); a list once it has come back from an xdist worker
+        if isinstance(report.longrepr, (tuple, list)) and len(report.longrepr) == 3:
+            reasons.append(str(report.longrepr[2]).removeprefix("Skipped: "))
     lines = requirements.summary_lines(reasons)
     if lines:
         terminalreporter.section("missing system parts", sep="-")
