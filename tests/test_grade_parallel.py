@@ -21,6 +21,8 @@ from grading import builders as b
 from grading.runs import run_grade
 from tools.course import subprocess_env
 
+pytestmark = pytest.mark.grading
+
 
 def with_mistakes(released):
     """The fixture notebook answered with the wrong answers of FIXTURE_MISTAKES."""
@@ -82,6 +84,7 @@ def table(stdout: str) -> list[str]:
     return [re.sub(r"/\S+", "<path>", line) for line in stdout.splitlines()]
 
 
+@pytest.mark.needs("sandbox")
 def test_jobs_2_gives_exactly_what_jobs_1_gives(serial_and_parallel):
     (serial, one), (parallel, two) = serial_and_parallel[1], serial_and_parallel[2]
     assert one.returncode == two.returncode == 1, one.stdout + one.stderr + two.stdout + two.stderr
@@ -105,6 +108,7 @@ def test_jobs_2_gives_exactly_what_jobs_1_gives(serial_and_parallel):
         assert same_feedback((serial / rel).read_text(), (parallel / rel).read_text()), rel
 
 
+@pytest.mark.needs("sandbox")
 def test_progress_counts_students_and_estimates_time_left(serial_and_parallel):
     _, two = serial_and_parallel[2]
     assert "grading 5 submission(s), 2 at a time" in two.stderr

@@ -77,12 +77,16 @@ def fixture_class(tmp_path_factory):
     return runs.grade_class(course, b.FIXTURE, full=True, cell_timeout=3)
 
 
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 @pytest.mark.xdist_group("grading-fixture")
 def test_fixture_class_healthy_and_hostile_in_one_run(fixture_class):
     problems = runs.class_problems(fixture_class)
     assert not problems, "\n".join(problems) + "\n\n" + fixture_class.stdout
 
 
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 @pytest.mark.xdist_group("grading-fixture")
 def test_fixture_healthy_scores_equal_grading_them_alone(fixture_class, tmp_path):
     alone = b.new_course(tmp_path / "alone", fixture=True)
@@ -97,6 +101,8 @@ def test_fixture_healthy_scores_equal_grading_them_alone(fixture_class, tmp_path
     assert fixture_class.scores["perfect"] == {"test_square": (2.0, 2.0), "test_halve": (1.0, 1.0)}
 
 
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 @pytest.mark.xdist_group("grading-fixture")
 def test_fixture_regrade_keeps_grades_and_reports_broken_resubmission(fixture_class, tmp_path):
     course = tmp_path / "course"
@@ -120,6 +126,7 @@ def test_fixture_regrade_keeps_grades_and_reports_broken_resubmission(fixture_cl
     assert rows["perfect"].endswith(",3.0,3.0"), rows["perfect"]
 
 
+@pytest.mark.grading
 @pytest.mark.xdist_group("grading-fixture")
 def test_fixture_mistakes_are_caught_and_a_harmless_one_is_not(tmp_path):
     path = tmp_path / "squares.ipynb"
@@ -248,6 +255,7 @@ def test_every_answer_cell_has_a_mistake_and_every_mistake_an_answer(assignment)
     assert not problems, f"{assignment}:\n" + "\n".join(problems)
 
 
+@pytest.mark.grading
 @per_assignment("release")
 def test_committed_release_is_what_generation_produces(assignment, monkeypatch):
     monkeypatch.chdir(b.REPO)  # tools change directory and PATH; restore both afterwards
@@ -257,6 +265,7 @@ def test_committed_release_is_what_generation_produces(assignment, monkeypatch):
                           + "\nRun `make release A=" + assignment + "` and commit release/.")
 
 
+@pytest.mark.grading
 @per_assignment("mistakes")
 def test_each_mistake_loses_its_cells_points(assignment):
     """Perfect notebook runs once in one kernel; each mistake swaps in and out (mistakes.py)."""
@@ -264,6 +273,8 @@ def test_each_mistake_loses_its_cells_points(assignment):
     assert not problems, f"{assignment}:\n" + "\n".join(problems)
 
 
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 @per_assignment("autograde")
 def test_autograde_class_of_perfect_untouched_and_hostile_students(assignment, tmp_path):
     """One real tools.grading run, with the course's own config: healthy and hostile
@@ -283,6 +294,8 @@ def test_autograde_class_of_perfect_untouched_and_hostile_students(assignment, t
     assert not problems, "\n".join(problems) + "\n\n" + run.stdout + run.stderr[-3000:]
 
 
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 @pytest.mark.xdist_group("grading-fixture")
 def test_fixture_validate_tells_students_about_visible_tests_only(fixture_class, tmp_path):
     """What the Validate button runs. Note: nbgrader validate exits 0 even when tests fail."""

@@ -216,6 +216,8 @@ def status(proc, student: str) -> str:
 
 
 # ------------------------------------------------------------------ the class
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 def test_every_student_graded_and_scores_what_their_answers_earn(graded):
     proc, problems = graded["proc"], []
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
@@ -234,6 +236,8 @@ def test_every_student_graded_and_scores_what_their_answers_earn(graded):
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 def test_nothing_from_outside_and_every_file_under_the_cap(graded):
     course, problems = graded["course"], []
     outside = [b"SQLite format 3", MARK.encode()]
@@ -271,6 +275,8 @@ def test_nothing_from_outside_and_every_file_under_the_cap(graded):
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 def test_output_is_quiet_and_the_log_is_named(graded):
     proc, course = graded["proc"], graded["course"]
     assert "Ctrl-C will not work" not in proc.stdout + proc.stderr
@@ -280,6 +286,10 @@ def test_output_is_quiet_and_the_log_is_named(graded):
     assert "Ctrl-C will not work" in log.read_text()
 
 
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
+@pytest.mark.browser
+@pytest.mark.needs("chromium")
 def test_feedback_runs_no_student_script_and_fetches_nothing(graded, tmp_path):
     from browser import chromium_page
 
@@ -365,6 +375,8 @@ def test_secure_page_removes_active_and_remote_content():
     assert len(removed) >= 6, removed
 
 
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 def test_sandbox_python_is_isolated_and_the_tmpfs_counts_files(tmp_path):
     from test_sandbox import run_cells
 
@@ -387,6 +399,8 @@ def test_sandbox_python_is_isolated_and_the_tmpfs_counts_files(tmp_path):
     assert int(count) < 2000 and int(errno) == 28, made
 
 
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 def test_collect_follows_no_link_and_grading_names_what_it_left_out(tmp_path):
     course = b.new_course(tmp_path / "course", fixture=True)
     downloads = tmp_path / "downloads"
@@ -504,6 +518,8 @@ def generic_class(course: Path, assignment: str, port: int) -> dict[str, tuple]:
     return expect
 
 
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 def test_real_class_01(tmp_path):
     """The attacks on 01_scalar_autodiff, graded in one run."""
     course = b.new_course(tmp_path / "course", [REAL])

@@ -186,6 +186,8 @@ def page_text(path: Path) -> str:
 
 
 # ------------------------------------------------------------------ scores
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 def test_healthy_students_score_exactly(judged):
     maximum = sum(m for _, m in judged.scores["perfect"].values())
     assert maximum > 0 and total(judged, "perfect") == maximum, judged.stdout
@@ -199,27 +201,37 @@ def test_healthy_students_score_exactly(judged):
     assert judged.scores[CLASSMATE] == judged.scores["perfect"]
 
 
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 @pytest.mark.parametrize("student", ON_UNTOUCHED)
 def test_attack_on_untouched_answers_earns_nothing(judged, student):
     assert total(judged, student) == 0, judged.status(student)
 
 
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 @pytest.mark.parametrize("student", ON_WRONG)
 def test_attack_on_wrong_answers_earns_what_they_earn(judged, student):
     assert judged.scores[student] == judged.scores["one_mistake"], judged.status(student)
 
 
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 @pytest.mark.parametrize("student", ON_PERFECT)
 def test_leaking_hidden_tests_costs_and_gains_nothing(judged, student):
     assert judged.scores[student] == judged.scores["perfect"], judged.status(student)
 
 
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 def test_lying_objects_earn_what_the_untouched_notebook_earns(judged):
     if "lying_objects" not in judged.scores:
         pytest.skip("built for 01's dict answers only")
     assert total(judged, "lying_objects") == 0, judged.status("lying_objects")
 
 
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 def test_what_reaches_for_the_kernel_is_marked_for_review(judged):
     rows = review_rows(judged)
     flagged = {r["student"] for r in rows}
@@ -232,6 +244,8 @@ def test_what_reaches_for_the_kernel_is_marked_for_review(judged):
     assert flagged.isdisjoint({"perfect", "untouched", "one_mistake", CLASSMATE}), flagged
 
 
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 def test_summary_table_and_grades_csv_are_the_same_data(judged):
     rows = judged.csv_rows()
     for student in judged.scores:
@@ -244,6 +258,8 @@ def test_summary_table_and_grades_csv_are_the_same_data(judged):
 
 
 # ------------------------------------------------------------------ feedback
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 def test_no_hidden_test_line_in_any_feedback(judged):
     source = read(judged, "source")
     released = read(judged, "release")
@@ -273,6 +289,8 @@ def test_no_hidden_test_line_in_any_feedback(judged):
         assert mark in shown, student
 
 
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 def test_feedback_says_which_hidden_checks_failed_in_the_instructors_words(judged):
     text = page_text(judged.course / "feedback" / "one_mistake" / judged.assignment
                      / f"{judged.notebook}.html")
@@ -282,6 +300,10 @@ def test_feedback_says_which_hidden_checks_failed_in_the_instructors_words(judge
     assert "your value differs" not in perfect and "not reached" not in perfect
 
 
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
+@pytest.mark.browser
+@pytest.mark.needs("chromium")
 def test_script_in_output_does_not_run_in_feedback(judged, tmp_path):
     from browser import chromium_page
 
@@ -308,6 +330,8 @@ def test_script_in_output_does_not_run_in_feedback(judged, tmp_path):
 
 
 # ------------------------------------------------------------------ output caps
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 def test_output_bombs_leave_files_under_the_cap(judged):
     if "png_15mb" not in judged.scores:
         pytest.skip("the output bombs are graded once, in 01")
@@ -325,6 +349,8 @@ def test_output_bombs_leave_files_under_the_cap(judged):
 
 
 # ------------------------------------------------------------------ the reference run refuses
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 @pytest.mark.xdist_group("grading-fixture-refusal")
 def test_an_incomplete_reference_run_grades_nobody(tmp_path):
     """A sandbox without the recorder (a broken environment): a clear refusal, no grades."""

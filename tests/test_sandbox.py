@@ -38,8 +38,10 @@ LIMITS = ["--Sandbox.memory_mb=512", "--Sandbox.max_processes=48", "--Sandbox.tm
           "--Sandbox.notebook_timeout=600", "--Execute.timeout=60"]
 SECRET = "s3cr3t-" + uuid.uuid4().hex
 
-# Never skipped where the sandbox cannot work: CI must prove it, so it fails there.
+# Where the sandbox cannot work, the tests that need it skip with the fix, and fail
+# with CI=true, since CI must prove it (tests/requirements.py).
 # No xdist group: the two classes (one per assignment) can run on different workers.
+pytestmark = pytest.mark.grading
 
 
 class LoopbackServer:
@@ -225,6 +227,7 @@ def attack_problems(c) -> list[str]:
     return p
 
 
+@pytest.mark.needs("sandbox")
 def test_attacks_fail_gain_nothing_and_leave_nothing(attacked_class):
     problems = attack_problems(attacked_class)
     print(f"\n{attacked_class['assignment']}: class of {2 + len(a.ATTACKS)} graded in "
@@ -232,6 +235,7 @@ def test_attacks_fail_gain_nothing_and_leave_nothing(attacked_class):
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.needs("sandbox")
 def test_healthy_scores_equal_grading_alone_sandboxed_and_not(tmp_path):
     """The healthy pair graded alone, sandboxed and unsandboxed: full marks and 0 (as in the
     attacked class), and the sandbox's overhead per student."""
@@ -299,6 +303,7 @@ def run_cells(sources, tmp_path, **sandbox_config):
     return nb, time.monotonic() - start
 
 
+@pytest.mark.needs("sandbox")
 def test_kernel_sees_only_its_files_no_network_and_runs_as_its_own_uid(tmp_path, monkeypatch):
     import json
 
@@ -341,6 +346,7 @@ def test_kernel_sees_only_its_files_no_network_and_runs_as_its_own_uid(tmp_path,
     assert not list(Path(sysconfig.get_paths()["purelib"]).glob("probe.pth"))
 
 
+@pytest.mark.needs("sandbox")
 def test_notebook_budget_stops_the_rest_and_is_named(tmp_path):
     nb, seconds = run_cells(["import time\ntime.sleep(1)", "time.sleep(30)", "x = 1"], tmp_path,
                             Sandbox__notebook_timeout=6, Execute__timeout=60)
@@ -379,6 +385,7 @@ def sandbox_uid_processes() -> dict[int, int]:
     return counts
 
 
+@pytest.mark.needs("sandbox")
 def test_a_fork_bomb_does_not_use_up_a_concurrent_sandboxs_processes(tmp_path):
     """Two notebooks at once (parallel grading): one holds every process it may have,
     the other still starts 20. A shared uid (one RLIMIT_NPROC count) would fail this."""

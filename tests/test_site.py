@@ -44,7 +44,8 @@ import dp
 from browser import chromium_page
 
 ROOT = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.xdist_group("site")
+# The site is built once per module (Sphinx over every notebook), then read and browsed.
+pytestmark = [pytest.mark.xdist_group("site"), pytest.mark.site]
 
 LECTURES = sorted(p.relative_to(ROOT) for p in (ROOT / "course").glob("*.ipynb"))
 ASSIGNMENTS = sorted(p.relative_to(ROOT) for p in (ROOT / "release").glob("*/*.ipynb"))

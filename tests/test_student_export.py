@@ -112,6 +112,7 @@ def test_the_detector_catches_a_planted_solution_and_a_planted_mistake(exported,
     assert set(found) == {"release/scalar_autodiff.ipynb", "tools/oops.py"}, found
 
 
+@pytest.mark.grading
 def test_the_exports_nbgrader_config_loads_with_its_own_tools(exported):
     """Validate reads nbgrader_config.py, which imports tools/: both must be in the copy."""
     code = ("from tools.course import prepare_environment, load_nbgrader_config\n"

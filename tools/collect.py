@@ -34,6 +34,7 @@ import os
 import sys
 from pathlib import Path
 
+from tools.errors import USAGE, ToolError, main_reports_errors
 from tools.course import REPO_ROOT, check_assignments, nbgrader_api, prepare_environment
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"  # what nbgrader writes and reads
@@ -203,6 +204,7 @@ def collect_exchange(assignment: str, update: bool) -> int:
     return 0
 
 
+@main_reports_errors
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.collect",
                                      description=__doc__.split("\n\n")[0])
@@ -220,7 +222,7 @@ def main(argv=None) -> int:
     if downloads is None:
         return collect_exchange(assignment, update=True)
     if not downloads.is_dir():
-        raise SystemExit(f"error: {downloads} is not a folder")
+        raise ToolError(f"{downloads} is not a folder", USAGE)
     return collect_folder(root, assignment, downloads, args.force)
 
 

@@ -11,6 +11,8 @@ import os
 import sys
 from pathlib import Path
 
+from tools.errors import USAGE, ToolError
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -18,7 +20,7 @@ def prepare_environment(course_dir: Path | str = REPO_ROOT) -> Path:
     """Enter ``course_dir`` and put this interpreter's ``bin/`` first on PATH; return the root."""
     root = Path(course_dir).resolve()
     if not (root / "nbgrader_config.py").is_file():
-        raise SystemExit(f"error: {root} is not a course root (no nbgrader_config.py there)")
+        raise ToolError(f"{root} is not a course root (no nbgrader_config.py there)")
     os.chdir(root)
     os.environ["PATH"] = subprocess_env()["PATH"]
     return root
@@ -50,8 +52,8 @@ def check_assignments(root: Path, requested: list[str]) -> list[str]:
     known = source_assignments(root)
     unknown = [a for a in requested if a not in known]
     if unknown:
-        raise SystemExit(f"error: no assignment {', '.join(unknown)} in {root / 'source'}; "
-                         f"known: {', '.join(known) or 'none'}")
+        raise ToolError(f"no assignment {', '.join(unknown)} in {root / 'source'}; "
+                        f"known: {', '.join(known) or 'none'}", USAGE)
     return requested or known
 
 
@@ -68,7 +70,7 @@ def load_nbgrader_config(overrides: list[str] = ()):
     try:
         PyFileConfigLoader("nbgrader_config.py", path=os.getcwd()).load_config()
     except Exception as exc:  # noqa: BLE001 -- any error in the file
-        raise SystemExit(f"error: {os.getcwd()}/nbgrader_config.py does not load: {exc!r}") from exc
+        raise ToolError(f"{os.getcwd()}/nbgrader_config.py does not load: {exc!r}") from exc
 
     app = NbGrader()
     app.initialize(list(overrides))

@@ -46,6 +46,7 @@ import urllib.request
 from pathlib import Path
 
 from tools.course import REPO_ROOT
+from tools.errors import USAGE, ToolError, main_reports_errors
 
 COURSE_ID = "dp-course"
 NAME_PATTERN = r"[a-z][a-z0-9]{1,15}"
@@ -59,12 +60,12 @@ INSTRUCTOR_TOOLS = ["formgrader", "course_list", "create-assignment"]
 def refuse_unless_possible() -> None:
     """Stop with a clear message where a hub cannot be made: not Linux, not root."""
     if platform.system() != "Linux":
-        raise SystemExit(f"error: make hub needs Linux (Unix users, PAM, setuid servers); "
-                         f"this is {platform.system()}. Nothing was changed.")
+        raise ToolError(f"make hub needs Linux (Unix users, PAM, setuid servers); "
+                        f"this is {platform.system()}. Nothing was changed.")
     if os.geteuid() != 0:
-        raise SystemExit("error: make hub creates Unix users and groups "
-                         "and starts servers as them: "
-                         "run it as root (sudo make hub). Nothing was changed.")
+        raise ToolError("make hub creates Unix users and groups "
+                        "and starts servers as them: "
+                        "run it as root (sudo make hub). Nothing was changed.")
 
 
 class Course:
@@ -72,8 +73,8 @@ class Course:
 
     def __init__(self, name: str, students: int = 3, instructors: int = 1):
         if not re.fullmatch(NAME_PATTERN, name):
-            raise SystemExit(f"error: hub name {name!r} must be 2-16 lowercase letters and digits, "
-                             "starting with a letter (it prefixes Unix user and group names)")
+            raise ToolError(f"hub name {name!r} must be 2-16 lowercase letters and digits, "
+                            "starting with a letter (it prefixes Unix user and group names)", USAGE)
         self.name = name
         self.base = Path("/srv") / name
         self.env, self.course, self.exchange = (
@@ -221,8 +222,8 @@ def use_interpreter_all_can_run(c: Course) -> None:
                             "-c", "import ssl, sqlite3"],
                            capture_output=True, text=True)
     if check.returncode != 0:
-        raise SystemExit("error: the course environment's Python does not run as another user:\n"
-                         f"{check.stderr}")
+        raise ToolError("the course environment's Python does not run as another user:\n"
+                        f"{check.stderr}")
 
 
 def replace_file(path: Path, text: str | bytes) -> None:
@@ -316,16 +317,16 @@ def start_hub(c: Course, settings: Path, port: int, timeout: float = 120) -> int
     url = f"http://127.0.0.1:{port}/hub/api/"
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"error: JupyterHub exited with status {proc.returncode}; "
-                             f"see {c.state / 'hub.log'}:\n{tail(c.state / 'hub.log')}")
+            raise ToolError(f"JupyterHub exited with status {proc.returncode}; "
+                            f"see {c.state / 'hub.log'}:\n{tail(c.state / 'hub.log')}")
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 if response.status == 200:
                     return proc.pid
         except OSError:
             time.sleep(0.5)
-    raise SystemExit(f"error: JupyterHub did not answer on {url} within {timeout:.0f} s; "
-                     f"see {c.state / 'hub.log'}:\n{tail(c.state / 'hub.log')}")
+    raise ToolError(f"JupyterHub did not answer on {url} within {timeout:.0f} s; "
+                    f"see {c.state / 'hub.log'}:\n{tail(c.state / 'hub.log')}")
 
 
 def tail(path: Path, lines: int = 30) -> str:
@@ -340,7 +341,7 @@ def up(name: str = "dpcourse", port: int = 8000, students: int = 3,
     """Make everything and start the hub. Returns the settings plus ``passwords``.
 
     Raises:
-        SystemExit: not Linux, not root, the proxy or JupyterHub missing, or a hub of
+        ToolError: not Linux, not root, the proxy or JupyterHub missing, or a hub of
             this name exists already (``down`` it first); nothing is left half made:
             whatever was made is removed again.
     """
@@ -348,13 +349,13 @@ def up(name: str = "dpcourse", port: int = 8000, students: int = 3,
     c = Course(name, students=students)
     venv = Path(venv or Path(sys.executable).parent.parent)
     if not PROXY.exists():
-        raise SystemExit(f"error: {PROXY} is missing: run `make hub` (it runs npm ci in hub/)")
+        raise ToolError(f"{PROXY} is missing: run `make hub` (it runs npm ci in hub/)")
     if not (Path(sys.executable).parent / "jupyterhub").exists():
-        raise SystemExit("error: JupyterHub is not installed: pip install -e '.[hub]'")
+        raise ToolError("JupyterHub is not installed: pip install -e '.[hub]'")
     if c.base.exists():
-        raise SystemExit(f"error: {c.base} exists: "
-                         f"a hub named {name!r} is up or was not taken down "
-                         f"(python -m tools.hub down --name {name})")
+        raise ToolError(f"{c.base} exists: "
+                        f"a hub named {name!r} is up or was not taken down "
+                        f"(python -m tools.hub down --name {name})")
     passwords = {u: secrets.token_urlsafe(9) for u in c.instructors + c.students}
     try:
         c.record(base=True)
@@ -371,7 +372,7 @@ def up(name: str = "dpcourse", port: int = 8000, students: int = 3,
         detail = exc.stderr if isinstance(exc, subprocess.CalledProcessError) else ""
         down(name)
         if isinstance(exc, subprocess.CalledProcessError):
-            raise SystemExit(f"error: {' '.join(exc.cmd)} failed: {detail}") from exc
+            raise ToolError(f"{' '.join(exc.cmd)} failed: {detail}") from exc
         raise
     result = json.loads(settings.read_text())
     result.update(passwords=passwords, url=f"http://127.0.0.1:{port}/")
@@ -451,6 +452,7 @@ def down(name: str = "dpcourse") -> list[str]:
     return done
 
 
+@main_reports_errors
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.hub",
                                      description=__doc__.split("\n\n")[0])

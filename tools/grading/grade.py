@@ -55,6 +55,7 @@ from pathlib import Path
 
 import nbformat
 
+from tools.errors import USAGE, ToolError, main_reports_errors
 from tools.course import REPO_ROOT, check_assignments, nbgrader_api, prepare_environment
 from tools.grading import intake, metadata, reference, sandbox, tamper
 from tools.grading.feedback import secure_folder
@@ -188,8 +189,8 @@ def sync_gradebook(api, assignment: str) -> None:
         finally:
             api.coursedir.release_directory = saved
     if not result["success"]:
-        raise SystemExit(f"error: nbgrader could not read source/{assignment}:\n"
-                         f"{result.get('error', '')}")
+        raise ToolError(f"nbgrader could not read source/{assignment}:\n"
+                        f"{result.get('error', '')}")
 
 
 def last_error_line(text: str) -> str:
@@ -474,11 +475,11 @@ def grade(args) -> int:
     else:
         reason = sandbox.unavailable_reason()
         if reason:
-            print(f"error: cannot grade in a sandbox: {reason}.\n"
-                  "Student code must not run unconfined (it could read the solutions, rewrite the "
-                  "gradebook, ...). To grade anyway, trusting every submission: add --unsandboxed "
-                  "(make grade GRADE_ARGS=--unsandboxed).", file=sys.stderr)
-            return 2
+            raise ToolError(f"cannot grade in a sandbox: {reason}.\n"
+                            "Student code must not run unconfined (it could read the solutions, "
+                            "rewrite the gradebook, ...). To grade anyway, trusting every "
+                            "submission: add --unsandboxed (make grade GRADE_ARGS=--unsandboxed).",
+                            USAGE)
     backup_gradebook(root)
     # --- quiet hook: kernel banners and library warnings go to a log, named under the table
     log_path = root / "autograded" / "grading.log"
@@ -493,11 +494,10 @@ def grade(args) -> int:
         folder = reference.ensure_reference(
             root, assignment, api.config, log=lambda m: print(m, file=sys.stderr, flush=True))
     except (reference.ReferenceError, RuntimeError, OSError) as error:
-        print(f"error: graded nobody. The reference run of source/{assignment} (the "
-              f"instructor's solution, run as the students' notebooks are) cannot judge "
-              f"anyone:\n{error}\nFix the source notebook or the grading environment, then "
-              "run this command again.", file=sys.stderr)
-        return 2
+        raise ToolError(f"graded nobody. The reference run of source/{assignment} (the "
+                        f"instructor's solution, run as the students' notebooks are) cannot "
+                        f"judge anyone:\n{error}\nFix the source notebook or the grading "
+                        "environment, then run this command again.", USAGE) from error
     # the judge of every process (workers too) compares with these records
     args.nbgrader_config.append(f"--SaveJudgedGrades.reference_dir={folder}")
     api.config.SaveJudgedGrades.reference_dir = str(folder)
@@ -536,6 +536,7 @@ def grade(args) -> int:
     return 0
 
 
+@main_reports_errors
 def main(argv=None) -> int:
     return grade(parse_args(sys.argv[1:] if argv is None else argv))
 
