@@ -24,6 +24,7 @@ LAB_ARGS ?=
 ROLE     ?= student
 # JupyterHub's proxy (npm), for make hub and the hub's end-to-end test in make test.
 HUB_PROXY := hub/node_modules/.bin/configurable-http-proxy
+SITE_AXE  := tests/node_modules/axe-core/axe.min.js
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: help env lab test lint clean-env doctor bench release collect grade validate student-export site site-serve hub hub-down hub-preflight
@@ -52,7 +53,7 @@ lab: $(STAMP) ## open the course in JupyterLab [ROLE=student|instructor LAB_PORT
 # one pytest run: the library's tests, the pipeline's tests, and every notebook.
 # Strict --nbval compares stored outputs only where cells have them (course/);
 # source/ notebooks are stored without outputs, so there it checks they run.
-test: $(STAMP) $(HUB_PROXY) ## lint, then run every test and notebook
+test: $(STAMP) $(HUB_PROXY) $(SITE_AXE) ## lint, then run every test and notebook
 	$(BIN)/ruff check .
 	@$(TEST_ENV) $(BIN)/python -m tools.setup_data
 	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadgroup \
@@ -118,6 +119,12 @@ HUB_PORT ?= 8000
 # JupyterHub's proxy is an npm package, pinned by hub/package.json + package-lock.json.
 $(HUB_PROXY): hub/package.json hub/package-lock.json
 	cd hub && npm ci --no-audit --no-fund
+	@touch $@
+
+# axe-core, the accessibility checker of the site's tests (tests/test_site.py), is an
+# npm package too, pinned by tests/package.json + package-lock.json.
+$(SITE_AXE): tests/package.json tests/package-lock.json
+	cd tests && npm ci --no-audit --no-fund
 	@touch $@
 
 # Refuse before building anything where a hub cannot run.
