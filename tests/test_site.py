@@ -9,7 +9,13 @@ What is checked, each against an oracle independent of the build:
 - no solution or hidden-test line of source/ is anywhere in the built files (the
   scanner is first shown to find one planted in a highlighted code block);
 - in headless Chromium, on loopback: pages load without console errors, math is
-  typeset, a plot and a graph are visible, the search finds `softmax`.
+  typeset, a plot and a graph are visible, the search finds `softmax`; the sidebar
+  toggles open the navigation at 390 and 1280 px; axe-core finds no serious or
+  critical WCAG 2.1 A/AA violation on any page at either width (and is first shown
+  to find a planted one); no page is wider than a 390 px screen;
+- figures carry their notebook's alt text and link to their file; no nbval marker
+  in the rendered code; a footer with the licence; each assignment's zip is its
+  folder; no hub button without a hub address, and the launch link's format.
 
 - the build's own rules (docstrings made safe for reStructuredText, the index's
   links, Jupyter's heading anchors), each on a small input, without a build.
