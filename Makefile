@@ -24,9 +24,10 @@ LAB_ARGS ?=
 ROLE     ?= student
 # JupyterHub's proxy (npm), for make hub and the hub's end-to-end test in make test.
 HUB_PROXY := hub/node_modules/.bin/configurable-http-proxy
+SITE_AXE  := tests/node_modules/axe-core/axe.min.js
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help env lab test test-fast hub-proxy lint clean-env doctor bench release collect grade validate student-export site site-serve hub hub-down hub-preflight
+.PHONY: help env lab test test-fast hub-proxy site-axe lint clean-env doctor bench release collect grade validate student-export site site-serve hub hub-down hub-preflight
 
 # The name column is as wide as the longest target name; $(VAR) in a description is
 # shown with its value, e.g. http://127.0.0.1:$(SITE_PORT)/ as http://127.0.0.1:8000/.
@@ -59,7 +60,7 @@ lab: $(STAMP) ## open the course in JupyterLab [ROLE=student|instructor LAB_PORT
 # Tests that need a system part this machine lacks (bubblewrap, Chromium, Node.js)
 # skip and the run ends with what to install; CI=true makes them fail
 # (tests/requirements.py). The 15 slowest tests are listed at the end.
-test: $(STAMP) hub-proxy ## lint, then run every test and notebook (CI=true: no skips for missing parts)
+test: $(STAMP) hub-proxy site-axe ## lint, then run every test and notebook (CI=true: no skips for missing parts)
 	$(BIN)/ruff check .
 	@$(TEST_ENV) $(BIN)/python -m tools.setup_data
 	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadgroup --durations=15 \
@@ -138,6 +139,17 @@ $(HUB_PROXY): hub/package.json hub/package-lock.json
 hub-proxy: ## install JupyterHub's proxy with npm if npm is there (make test does)
 	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(HUB_PROXY); \
 	else echo "npm not found: the hub's test will be skipped (install Node.js 20+ and npm)"; fi
+
+# axe-core, the accessibility checker of the site's tests (tests/test_site.py), is an
+# npm package too, pinned by tests/package.json + package-lock.json; installed like the
+# proxy, where npm is.
+site-axe: ## install axe-core with npm if npm is there (make test does)
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(SITE_AXE); \
+	else echo "npm not found: the site's accessibility test will be skipped (install Node.js 20+ and npm)"; fi
+
+$(SITE_AXE): tests/package.json tests/package-lock.json
+	cd tests && npm ci --no-audit --no-fund
+	@touch $@
 
 # Refuse before building anything where a hub cannot run.
 hub-preflight: ## refuse (change nothing) where make hub cannot run: not Linux, not root
