@@ -26,7 +26,7 @@ ROLE     ?= student
 HUB_PROXY := hub/node_modules/.bin/configurable-http-proxy
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help env lab test lint clean-env doctor bench release collect grade validate student-export site site-serve hub hub-down hub-preflight
+.PHONY: help env lab test lint clean-env doctor bench release collect grade export similarity validate student-export site site-serve hub hub-down hub-preflight
 
 help: ## list the targets with what each does
 	@awk 'BEGIN { FS = ":[^#]*## " } /^[a-zA-Z][a-zA-Z0-9_-]*:.*## / \
@@ -89,6 +89,9 @@ bench: $(STAMP) ## time dp against NumPy (and PyTorch if installed)
 #                                         autograde + feedback/ + autograded/grades.csv,
 #                                         N students at once (default: one per core)
 #   make validate NB=<notebook.ipynb>     what the students' Validate button runs
+#   make export A=<assignment> FORMAT=canvas|moodle [ROSTER=roster.csv] [EXPORT_ARGS=...]
+#                                         the LMS gradebook import file (issue 31)
+#   make similarity A=<assignment>        pairs of similar answers, for a person to judge
 
 release: $(STAMP) ## regenerate release/ from source/ [A=<assignment>]
 	$(BIN)/python -m tools.release $(A)
@@ -100,6 +103,10 @@ collect: $(STAMP) ## gather submissions into submitted/ A=<assignment> [FROM=<fo
 grade: $(STAMP) ## autograde, feedback and grades.csv A=<assignment> [JOBS=N GRADE_ARGS=...]
 	@test -n "$(A)" || { echo "usage: make grade A=<assignment> [JOBS=N] [GRADE_ARGS=...]" >&2; exit 2; }
 	$(BIN)/python -m tools.grading $(A) $(if $(JOBS),--jobs $(JOBS)) $(GRADE_ARGS)
+
+export: $(STAMP) ## grades into the LMS import file A=<assignment> FORMAT=canvas|moodle [ROSTER=...]
+	@test -n "$(A)" -a -n "$(FORMAT)" || { echo "usage: make export A=<assignment> FORMAT=canvas|moodle [ROSTER=roster.csv] [EXPORT_ARGS=...]" >&2; exit 2; }
+	$(BIN)/python -m tools.export $(A) --format $(FORMAT) $(if $(ROSTER),--roster "$(ROSTER)") $(EXPORT_ARGS)
 
 validate: $(STAMP) ## what the students' Validate button runs NB=<notebook.ipynb>
 	@test -n "$(NB)" || { echo "usage: make validate NB=<path/to/notebook.ipynb>" >&2; exit 2; }
