@@ -108,6 +108,10 @@ export: $(STAMP) ## grades into the LMS import file A=<assignment> FORMAT=canvas
 	@test -n "$(A)" -a -n "$(FORMAT)" || { echo "usage: make export A=<assignment> FORMAT=canvas|moodle [ROSTER=roster.csv] [EXPORT_ARGS=...]" >&2; exit 2; }
 	$(BIN)/python -m tools.export $(A) --format $(FORMAT) $(if $(ROSTER),--roster "$(ROSTER)") $(EXPORT_ARGS)
 
+similarity: $(STAMP) ## rank pairs of similar answers for a person to judge (never grades) A=<assignment>
+	@test -n "$(A)" || { echo "usage: make similarity A=<assignment> [SIMILARITY_ARGS=--threshold 0.85]" >&2; exit 2; }
+	$(BIN)/python -m tools.similarity $(A) $(SIMILARITY_ARGS)
+
 validate: $(STAMP) ## what the students' Validate button runs NB=<notebook.ipynb>
 	@test -n "$(NB)" || { echo "usage: make validate NB=<path/to/notebook.ipynb>" >&2; exit 2; }
 	$(BIN)/nbgrader validate "$(NB)"
