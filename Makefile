@@ -27,7 +27,7 @@ HUB_PROXY := hub/node_modules/.bin/configurable-http-proxy
 SITE_AXE  := tests/node_modules/axe-core/axe.min.js
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help env lab test test-fast hub-proxy site-axe lint clean-env doctor bench release collect grade validate student-export site site-serve hub hub-down hub-preflight
+.PHONY: help env lab test test-fast hub-proxy site-axe lint clean-env doctor bench release collect grade export similarity validate student-export site site-serve hub hub-down hub-preflight
 
 # The name column is as wide as the longest target name; $(VAR) in a description is
 # shown with its value, e.g. http://127.0.0.1:$(SITE_PORT)/ as http://127.0.0.1:8000/.
@@ -103,6 +103,9 @@ bench: $(STAMP) ## time dp against NumPy (and PyTorch if installed)
 #                                         autograde + feedback/ + autograded/grades.csv,
 #                                         N students at once (default: one per core)
 #   make validate NB=<notebook.ipynb>     what the students' Validate button runs
+#   make export A=<assignment> FORMAT=canvas|moodle [ROSTER=roster.csv] [EXPORT_ARGS=...]
+#                                         the LMS gradebook import file (issue 31)
+#   make similarity A=<assignment>        pairs of similar answers, for a person to judge
 
 release: $(STAMP) ## regenerate release/ from source/ [A=<assignment>]
 	$(BIN)/python -m tools.release $(A)
@@ -114,6 +117,14 @@ collect: $(STAMP) ## gather submissions into submitted/ A=<assignment> [FROM=<fo
 grade: $(STAMP) ## autograde, feedback and grades.csv A=<assignment> [JOBS=N GRADE_ARGS=...]
 	@test -n "$(A)" || { echo "usage: make grade A=<assignment> [JOBS=N] [GRADE_ARGS=...]" >&2; exit 2; }
 	$(BIN)/python -m tools.grading $(A) $(if $(JOBS),--jobs $(JOBS)) $(GRADE_ARGS)
+
+export: $(STAMP) ## grades into the LMS import file A=<assignment> FORMAT=canvas|moodle [ROSTER=...]
+	@test -n "$(A)" -a -n "$(FORMAT)" || { echo "usage: make export A=<assignment> FORMAT=canvas|moodle [ROSTER=roster.csv] [EXPORT_ARGS=...]" >&2; exit 2; }
+	$(BIN)/python -m tools.export $(A) --format $(FORMAT) $(if $(ROSTER),--roster "$(ROSTER)") $(EXPORT_ARGS)
+
+similarity: $(STAMP) ## rank pairs of similar answers for a person to judge (never grades) A=<assignment>
+	@test -n "$(A)" || { echo "usage: make similarity A=<assignment> [SIMILARITY_ARGS=--threshold 0.85]" >&2; exit 2; }
+	$(BIN)/python -m tools.similarity $(A) $(SIMILARITY_ARGS)
 
 validate: $(STAMP) ## what the students' Validate button runs NB=<notebook.ipynb>
 	@test -n "$(NB)" || { echo "usage: make validate NB=<path/to/notebook.ipynb>" >&2; exit 2; }

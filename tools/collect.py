@@ -172,6 +172,7 @@ def safe_exchange_collect():
     """nbgrader's default exchange collect, whose copy step follows no link."""
     from nbgrader.exchange.default import ExchangeCollect
 
+    from tools.grading.deadlines import record_arrival
     from tools.grading.intake import copy_regular_tree
 
     class SafeExchangeCollect(ExchangeCollect):
@@ -187,6 +188,10 @@ def safe_exchange_collect():
             for rel, why in left_out:
                 self.log.warning("left out %s/%s: %s (never followed)", src, rel, why)
             record_left_out(Path(dest), left_out)
+            # --- deadlines hook: the submission time is when the files arrived here
+            # (their ctime in inbound/), never the student's timestamp.txt
+            arrived = record_arrival(Path(src), Path(dest))
+            self.log.info("%s arrived at %s (server time)", src, arrived)
 
     return SafeExchangeCollect
 

@@ -57,7 +57,7 @@ import nbformat
 
 from tools.errors import USAGE, ToolError, main_reports_errors
 from tools.course import REPO_ROOT, check_assignments, nbgrader_api, prepare_environment
-from tools.grading import intake, metadata, reference, sandbox, tamper
+from tools.grading import deadlines, intake, metadata, reference, sandbox, tamper
 from tools.grading.feedback import secure_folder
 from tools.grading.gradebook_lock import serialize_gradebook_sessions
 
@@ -359,6 +359,12 @@ def grade_student(api, root: Path, assignment: str, student: str, force: bool) -
 
 def _grade_taken(api, root: Path, assignment: str, student: str, force: bool, outcome: Outcome,
                  taken: intake.Taken) -> None:
+    # --- deadlines hook (deadlines.py): due date and extension in nbgrader's own fields
+    dates = deadlines.read(root)
+    if dates.due.get(assignment):
+        with api.gradebook as gb:
+            gb.update_or_create_student(student)
+            deadlines.apply(gb, dates, assignment, student)
     saved = api.coursedir.submitted_directory
     api.coursedir.submitted_directory = intake.FOLDER
     try:
@@ -378,6 +384,9 @@ def _grade_taken(api, root: Path, assignment: str, student: str, force: bool, ou
             outcome.findings += tamper.review_notebook(root, assignment, path.stem, nb,
                                                       api.config)
         describe_log(outcome, log)
+        if dates.due.get(assignment):
+            with api.gradebook as gb:
+                outcome.notes += [n for n in [deadlines.late_note(gb, assignment, student)] if n]
         outcome.findings += taken.findings  # importable and left-out files
         feedback = api.generate_feedback(assignment, student, force=True)
         if not feedback["success"]:
