@@ -25,7 +25,7 @@ from tools.student_export import export
 ROOT = Path(__file__).resolve().parents[1]
 BEGIN = re.compile(r"#+\s*BEGIN (SOLUTION|HIDDEN TESTS)")
 END = re.compile(r"#+\s*END (SOLUTION|HIDDEN TESTS)")
-PUBLIC = ["dp", "course", "tools", "config", "README.md", "Makefile", "pyproject.toml",
+PUBLIC = ["dp", "hidden_checks", "course", "tools", "config", "README.md", "Makefile", "pyproject.toml",
           "environment.yml", "nbgrader_config.py", ".gitignore"]
 
 
