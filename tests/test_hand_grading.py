@@ -58,20 +58,24 @@ def test_manual_share_and_answer_size(path):
     manual, auto = manual_and_auto(path)
     m = sum(p for _, p, _ in manual)
     assert m / (m + auto) <= MAX_MANUAL_SHARE, (
-        f"{path.parent.name}: {m:g} of {m + auto:g} points are graded by hand ({m / (m + auto):.0%}, at most "
-        f"{MAX_MANUAL_SHARE:.0%}): turn a checkable answer into an autograded check")
+        f"{path.parent.name}: {m:g} of {m + auto:g} points are graded by hand "
+        f"({m / (m + auto):.0%}, at most {MAX_MANUAL_SHARE:.0%}): turn a checkable answer "
+        f"into an autograded check")
     for grade_id, points, solution in manual:
-        assert 0 < points <= MAX_POINTS_PER_ANSWER, f"{grade_id}: {points:g} points (1 to {MAX_POINTS_PER_ANSWER})"
+        assert 0 < points <= MAX_POINTS_PER_ANSWER, (
+            f"{grade_id}: {points:g} points (1 to {MAX_POINTS_PER_ANSWER})")
         parts = re.findall(r"^(?:\d+\.|[*-]) ", solution, flags=re.M)
         assert len(parts) <= MAX_POINTS_PER_ANSWER, (
-            f"{grade_id}: the model answer has {len(parts)} parts; a mark scheme has at most {MAX_POINTS_PER_ANSWER}")
+            f"{grade_id}: the model answer has {len(parts)} parts; "
+            f"a mark scheme has at most {MAX_POINTS_PER_ANSWER}")
 
 
 def test_minutes_per_student():
     rows = table()
     total = sum(row[5] for row in rows)
-    report = "\n".join(f"{name:26s} manual {m:4g} pts in {n} answer(s), autograded {a:4g}, share {s:4.0%}, "
-                       f"{t:4.1f} min" for name, m, n, a, s, t in rows)
+    report = "\n".join(f"{name:26s} manual {m:4g} pts in {n} answer(s), autograded {a:4g}, "
+                       f"share {s:4.0%}, {t:4.1f} min" for name, m, n, a, s, t in rows)
     assert total <= MAX_MINUTES_PER_STUDENT, (
-        f"hand grading takes {total:.1f} minutes per student (at most {MAX_MINUTES_PER_STUDENT:g}):\n{report}")
+        f"hand grading takes {total:.1f} minutes per student "
+        f"(at most {MAX_MINUTES_PER_STUDENT:g}):\n{report}")
     print(f"\n{report}\ntotal: {total:.1f} minutes per student")
