@@ -21,10 +21,21 @@ def nbgrader_meta(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
-def is_answer(cell) -> bool:
-    """An autograded answer: a code cell with a solution that is not itself manually graded."""
+def is_prediction(cell) -> bool:
+    """A prediction (issue 27): an ungraded solution cell ``predict_*`` whose value an
+    experiment prints beside its result. It earns no points and has no tests."""
     meta = nbgrader_meta(cell)
-    return cell.cell_type == "code" and meta.get("solution", False) and not meta.get("grade", False)
+    ungraded_solution = meta.get("solution", False) and not meta.get("grade", False)
+    return (cell.cell_type == "code" and ungraded_solution
+            and meta.get("grade_id", "").startswith("predict_"))
+
+
+def is_answer(cell) -> bool:
+    """An autograded answer: a code cell with a solution that is not itself manually graded
+    (and not a prediction, which carries no points)."""
+    meta = nbgrader_meta(cell)
+    ungraded_solution = meta.get("solution", False) and not meta.get("grade", False)
+    return cell.cell_type == "code" and ungraded_solution and not is_prediction(cell)
 
 
 def is_test(cell) -> bool:
