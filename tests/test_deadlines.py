@@ -16,6 +16,7 @@ import types
 import pytest
 
 from tests.grading.builders import FIXTURE, new_course
+from tools.errors import ToolError  # noqa: E402
 from tools.collect import safe_exchange_collect
 from tools.grading import deadlines
 
@@ -105,5 +106,5 @@ def test_an_assignment_without_a_row_keeps_its_formgrader_due_date(course):
 
 def test_an_extension_without_a_due_date_is_refused(course):
     write_deadlines(course, f"{A},alice,2030-01-01T00:00:00,\n")
-    with pytest.raises(SystemExit, match="has no due date"):
+    with pytest.raises(ToolError, match="has no due date"):
         deadlines.read(course)

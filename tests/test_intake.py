@@ -438,8 +438,9 @@ def test_exchange_collect_copies_regular_files_only(tmp_path):
 
     collect = safe_exchange_collect()(coursedir=CourseDirectory(root=str(tmp_path)))
     collect.do_copy(str(src), str(dest))
-    assert sorted(p.name for p in dest.iterdir()) == [intake.COLLECT_RECORD]  # both a.ipynb
-    # and hard.ipynb are names of one file with two links: neither is taken
+    # both a.ipynb and hard.ipynb are names of one file with two links: neither is taken
+    # (the arrival time is the server's, deadlines.record_arrival)
+    assert sorted(p.name for p in dest.iterdir()) == [intake.COLLECT_RECORD, "timestamp.txt"]
     linked = tmp_path / "linked"
     os.symlink(src, linked)
     collect.do_copy(str(linked), str(tmp_path / "dest2"))

@@ -25,8 +25,8 @@ from tools.student_export import export
 ROOT = Path(__file__).resolve().parents[1]
 BEGIN = re.compile(r"#+\s*BEGIN (SOLUTION|HIDDEN TESTS)")
 END = re.compile(r"#+\s*END (SOLUTION|HIDDEN TESTS)")
-PUBLIC = ["dp", "hidden_checks", "course", "tools", "config", "README.md", "Makefile", "pyproject.toml",
-          "environment.yml", "nbgrader_config.py", ".gitignore"]
+PUBLIC = ["dp", "hidden_checks", "course", "tools", "config", "README.md", "Makefile",
+          "pyproject.toml", "environment.yml", "nbgrader_config.py", ".gitignore"]
 
 
 def _lines(path: Path) -> list[str]:

@@ -37,6 +37,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from tools.errors import ToolError
+
 FILE = "deadlines.csv"
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"  # what nbgrader writes and reads
 CLAIMED = "timestamp.student.txt"
@@ -73,7 +75,7 @@ def read(root: Path) -> Deadlines:
             try:
                 when = parse_time(row.get("due", ""))
             except ValueError as exc:
-                raise SystemExit(f"error: {path} line {line}: due {row.get('due')!r} is not "
+                raise ToolError(f"{path} line {line}: due {row.get('due')!r} is not "
                                  f"an ISO 8601 time ({exc})") from exc
             if row.get("student"):
                 out.extended[(row["assignment"], row["student"])] = when
@@ -81,7 +83,7 @@ def read(root: Path) -> Deadlines:
                 out.due[row["assignment"]] = when
     for (assignment, student) in out.extended:
         if assignment not in out.due:
-            raise SystemExit(f"error: {path}: an extension for {student} on {assignment}, "
+            raise ToolError(f"{path}: an extension for {student} on {assignment}, "
                              "which has no due date (a row without a student)")
     return out
 

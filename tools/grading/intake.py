@@ -49,13 +49,15 @@ import nbformat
 from traitlets import Dict, Integer, List, Unicode
 from traitlets.config import Configurable
 
+from tools.grading.deadlines import CLAIMED
 from tools.grading import tamper
 
 FOLDER = ".intake"  # in the course root; removed after each student
 COLLECT_RECORD = ".collect-left-out.json"  # written by tools.collect, never by a student
 TIMESTAMP = "timestamp.txt"
-# Files nbgrader's own submit writes beside the notebooks (the hub's exchange).
-NBGRADER_FILES = {TIMESTAMP, "submission_secret.txt"}
+# Files nbgrader's own submit writes beside the notebooks (the hub's exchange), and the
+# student's claimed time that collect keeps aside (deadlines.CLAIMED).
+NBGRADER_FILES = {TIMESTAMP, "submission_secret.txt", CLAIMED}
 SHOWN_IN_REVIEW = 50  # left-out entries listed one by one in review.csv; the rest counted
 
 
