@@ -73,7 +73,11 @@ class Course:
             return {row[0] for row in con.execute(query)}
 
     def assignments(self) -> set[str]:
+        """Assignments in the gradebook or released (``release/<A>``), with a ``source/``."""
         names = self._gradebook("SELECT name FROM assignment")
+        release = self.root / "release"
+        if release.is_dir():
+            names |= {p.name for p in release.iterdir() if p.is_dir()}
         return {a for a in names if NAME.fullmatch(a) and (self.root / "source" / a).is_dir()}
 
     def students(self, assignment: str) -> set[str]:

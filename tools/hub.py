@@ -178,7 +178,9 @@ def make_environment(c: Course, venv: Path) -> None:
         f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
         f"c.Exchange.root = {str(c.exchange)!r}\n"
         "# Submissions readable by the instructors' group only (hub/dp_hub_exchange.py).\n"
-        "c.ExchangeFactory.submit = 'dp_hub_exchange.ExchangeSubmit'\n")
+        "c.ExchangeFactory.submit = 'dp_hub_exchange.ExchangeSubmit'\n"
+        "# Released notebooks carry the kernel's language_info: not 'modified' when opened.\n"
+        "c.ExchangeFactory.release_assignment = 'dp_hub_exchange.ExchangeReleaseAssignment'\n")
 
 
 def open_to_all(path: Path) -> bool:
