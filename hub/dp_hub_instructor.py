@@ -155,6 +155,12 @@ def patch_autograde():
         if not generated["success"]:
             self.write(json.dumps(generated))
             return
+        # the course's page hook on every feedback page, as tools.grading applies it
+        from tools.grading.feedback import secure_folder
+
+        root = Path(self.coursedir.root)
+        for folder in sorted((root / "feedback").glob(f"*/{assignment_id}")):
+            secure_folder(folder)
         self.write(json.dumps(self.api.release_feedback(assignment_id)))
 
     apihandlers.ReleaseAllFeedbackHandler.post = release_all

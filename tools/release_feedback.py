@@ -81,6 +81,11 @@ def main(argv=None) -> int:
     if not generated["success"]:
         print(f"error: feedback not generated:\n{generated.get('error', '')}", file=sys.stderr)
         return 1
+    # the same page hook as tools.grading's feedback (tools/grading/feedback.py)
+    from tools.grading.feedback import secure_folder
+
+    for folder in sorted((root / "feedback").glob(f"*/{assignment}")):
+        secure_folder(folder)
     released = api.release_feedback(assignment)
     if not released["success"]:
         print(f"error: feedback not released:\n{released.get('error', '')}", file=sys.stderr)
