@@ -7,10 +7,19 @@ flow: the instructor releases ``01_scalar_autodiff`` through the formgrader's RE
 API; three students, each through their own server's REST API with their own
 JupyterHub token, list, fetch, write (perfect / untouched / wrong answers) and
 submit; students attack the exchange, the course root and each other's homes, and
-the file system refuses; the instructor collects and grades with the course's own
-tools (``--jobs 2``) and releases feedback; each student fetches their own feedback
-only; the scores equal the same notebooks graded alone. A fourth student does the
-same in a real browser (Debian's Chromium).
+the file system refuses; the instructor collects in a terminal of their lab (over its
+websocket: the course environment on PATH, no "root '.'" warning); students' tokens get
+403 from the grading service, the instructor's 200, malformed requests 400; Formgrader's
+Autograde grades one student through the service, the instructor's terminal grades the
+other two through it (``--jobs 2``) while the teaching assistant gives points to a
+written answer in their own Formgrader (both edits are in the gradebook afterwards;
+outputs group-writable, setgid); feedback is refused while a written answer is ungraded
+(Formgrader and ``tools.release_feedback``, naming the student), then released with the
+points in it; each student fetches their own feedback only; the scores equal the same
+notebooks graded alone. In Chromium, the instructor opens Formgrader inside the lab
+(the assignment list, not an error frame), its links go into the lab, and the grading
+page shows the mark scheme and typesets math with the server's own MathJax; a fourth
+student fetches from the Assignments tab and the notebook opens unmodified.
 
 Needs Linux and root (CI runs as root); the hub's name is random so a crashed
 earlier run cannot collide. Cost: the hub and five servers, two gradings of three
