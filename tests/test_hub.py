@@ -388,8 +388,8 @@ def test_a_class_releases_fetches_submits_is_graded_in_parallel_and_gets_feedbac
         grading = term.start(f"python -m tools.grading {ASSIGNMENT} --jobs 2")
         hub.start_servers([ta])
         answers = written_answers(hub, ta, students[0])
-        assert answers, ("the perfect notebook's written answer waits for a grader",
-                         hub.call(ta, "GET", f"formgrader/api/submitted_notebooks/{ASSIGNMENT}/{NOTEBOOK}").text)
+        listed = hub.call(ta, "GET", f"formgrader/api/submitted_notebooks/{ASSIGNMENT}/{NOTEBOOK}")
+        assert answers, ("the perfect notebook's written answer waits for a grader", listed.text)
         for grade in answers:
             r = hub.call(ta, "PUT", f"formgrader/api/grade/{grade['id']}",
                          json={"manual_score": grade["max_score"], "extra_credit": 0})
