@@ -386,6 +386,11 @@ def test_static_scan_has_no_false_alarm_on_any_solution_or_mistake():
     ("name = 'x'\nopen(name)", "opens a file at a computed path"),
     ("(lambda: 0).__globals__['np'] = None", "uses .__globals__"),
     ("!ls /", "magic !"),
+    ('getattr(print.__self__, "ex" + "ec")("x = 1")', "uses .__self__"),
+    ('getattr(print.__self__, "ex" + "ec")("x = 1")', "getattr with a computed name"),
+    ("().__class__.__base__.__subclasses__()", "uses .__base__"),
+    ("shell = exit._ip", "uses ._ip"),
+    ('import pickle\npickle.loads(b"")', "imports pickle"),
     ("%run other.py", "magic %run"),
 ])
 def test_static_scan_flags_each_kind_of_tampering(source, reason):

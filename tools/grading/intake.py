@@ -14,7 +14,8 @@ in ``<course>/.intake/<student>/<assignment>/``, and points nbgrader's
   ``fstat`` must show the same file. Symbolic links, hard links, devices, FIFOs and
   sockets are never opened: they are left out and named.
 * **Only what the assignment expects**: its notebooks (the names in ``release/``),
-  ``timestamp.txt``, files the release ships at the same path, and files matching
+  ``timestamp.txt`` and ``submission_secret.txt`` (nbgrader's own), files the release
+  ships at the same path, and files matching
   ``Intake.allowed_files`` (per assignment, fnmatch patterns). Everything else is left
   out and named; a file Python could import is also a REVIEW finding
   (``tamper.IMPORTABLE``), wherever it is.
@@ -53,6 +54,8 @@ from tools.grading import tamper
 FOLDER = ".intake"  # in the course root; removed after each student
 COLLECT_RECORD = ".collect-left-out.json"  # written by tools.collect, never by a student
 TIMESTAMP = "timestamp.txt"
+# Files nbgrader's own submit writes beside the notebooks (the hub's exchange).
+NBGRADER_FILES = {TIMESTAMP, "submission_secret.txt"}
 SHOWN_IN_REVIEW = 50  # left-out entries listed one by one in review.csv; the rest counted
 
 
@@ -246,6 +249,16 @@ def _nbmeta(cell) -> dict:
     return meta if isinstance(meta, dict) else {}
 
 
+# What decides how a cell is graded; nbgrader's bookkeeping (checksum, cell_type,
+# schema_version) differs between the source and the released notebook and is not a change.
+GRADING_KEYS = ("grade", "grade_id", "locked", "points", "solution", "task")
+
+
+def _grading(cell) -> dict:
+    meta = _nbmeta(cell)
+    return {k: meta.get(k) for k in GRADING_KEYS}
+
+
 def _gid(cell) -> str | None:
     gid = _nbmeta(cell).get("grade_id")
     return gid.strip() if isinstance(gid, str) and gid.strip() else None
@@ -364,7 +377,7 @@ def repair(student, instructor, max_cell_bytes: int = 200_000,
                 new.source, cut = _cut(_source(scell), max_cell_bytes)
                 if cut:
                     notes.append(f"answer cell {gid}: source cut to {max_cell_bytes:,} bytes")
-                if _nbmeta(scell) != _nbmeta(icell):
+                if _grading(scell) != _grading(icell):
                     notes.append(f"answer cell {gid}: grading metadata restored")
                 if icell.cell_type != "code" and isinstance(scell.get("attachments"), dict):
                     new["attachments"] = scell["attachments"]
@@ -378,7 +391,7 @@ def repair(student, instructor, max_cell_bytes: int = 200_000,
                     notes.append(f"test cell {gid} was deleted (restored)")
             elif _source(scell) not in (_source(icell), source_locked.get(_gid(icell))):
                 notes.append(f"locked cell {gid} was edited (restored)")
-            elif _nbmeta(scell) != _nbmeta(icell) or scell.get("cell_type") != icell.cell_type:
+            elif _grading(scell) != _grading(icell) or scell.get("cell_type") != icell.cell_type:
                 notes.append(f"{role} cell {gid}: grading metadata restored")
             cells.append(new)
         elif scell is not None:
@@ -450,7 +463,7 @@ def take(root: Path, assignment: str, student: str, config=None) -> Taken:
                 left_out.append((e.rel, e.kind))
                 continue
             is_notebook = e.rel in notebooks
-            expected = (is_notebook or e.rel == TIMESTAMP or e.rel in shipped
+            expected = (is_notebook or e.rel in NBGRADER_FILES or e.rel in shipped
                         or any(fnmatch.fnmatch(e.rel, p) for p in allowed))
             cap = (limits.max_notebook_mb if is_notebook else limits.max_file_mb) * 2**20
             if e.size > cap:  # apparent size: a sparse file counts in full

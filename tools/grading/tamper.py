@@ -92,7 +92,9 @@ FORBIDDEN_ATTRIBUTES = {"__builtins__", "__globals__", "__code__", "__subclasses
                         "__closure__", "__loader__", "__spec__", "__dict__", "__bases__", "__mro__",
                         "__getattribute__", "__reduce__", "__reduce_ex__", "f_back", "f_globals",
                         "f_locals", "f_builtins", "f_code", "gi_frame", "cr_frame", "ag_frame",
-                        "tb_frame", "tb_next", "func_globals"}
+                        "tb_frame", "tb_next", "func_globals", "__self__", "__base__",
+                        # exit._ip and quit._ip are the kernel's shell, without get_ipython
+                        "_ip"}
 #: ``sys.<attr>`` that rewires the interpreter.
 SYS_ATTRIBUTES = {"modules", "_getframe", "settrace", "setprofile", "excepthook", "displayhook",
                   "meta_path", "path_hooks", "path_importer_cache", "addaudithook", "monitoring",
@@ -259,6 +261,10 @@ def scan_source(source: str,
                 fname = func.id
             else:
                 fname = func.attr if isinstance(func, ast.Attribute) else ""
+            if (fname == "getattr" and isinstance(func, ast.Name) and len(node.args) >= 2
+                    and not (isinstance(node.args[1], ast.Constant)
+                             and isinstance(node.args[1].value, str))):
+                hit(node, "getattr with a computed name")
             if fname in ("setattr", "delattr") and isinstance(func, ast.Name) and node.args:
                 if _base_name(node.args[0]) in modules:
                     module = _dotted(node.args[0]) or _base_name(node.args[0])
@@ -332,6 +338,8 @@ def _grader_probe_{nonce}():
         "custom_exceptions": repr(ip.custom_exceptions),
         "run_cell": name(ip.run_cell),
         "run_cell_class": name(type(ip).run_cell),
+        "run_cell_async": name(ip.run_cell_async),
+        "run_cell_async_class": name(type(ip).run_cell_async),
         "checkers": {{expr: lookup(expr) for expr in {checkers!r}}},
     }}
     print("{nonce}" + json.dumps(report))
@@ -447,8 +455,9 @@ def judge_probes(record: dict | None, notebook: str = "") -> list[Finding]:
         out += [finding(f"event {event} gained callback {n}", n) for n in callbacks
                 if n not in old and not _is_library(n)]
         out += [finding(f"event {event} lost callback {n}", n) for n in old if n not in callbacks]
-    for key in ("excepthook", "displayhook", "custom_exceptions", "run_cell", "run_cell_class"):
-        if after[key] != before[key]:
+    for key in ("excepthook", "displayhook", "custom_exceptions", "run_cell", "run_cell_class",
+                "run_cell_async", "run_cell_async_class"):
+        if after.get(key) != before.get(key):
             out.append(finding(f"{key} replaced: {before[key]} -> {after[key]}", after[key]))
     for expr, name in after["checkers"].items():
         if not name.startswith("missing:") and not _is_library(name) and not _is_itself(expr, name):
