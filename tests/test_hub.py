@@ -503,9 +503,11 @@ def test_an_instructor_grades_in_formgrader_inside_the_lab_in_a_browser(hub, rel
         page.click("#login_submit")
         page.wait_for_url(f"**{base}lab**")
         page.locator(".lm-MenuBar-item", has_text="Nbgrader").click()
-        page.locator(".lm-Menu-item", has_text="Formgrader").click()
+        # "Formgrader", not "Formgrader (local)" (a hidden item of the same menu)
+        page.locator(".lm-Menu-item[data-command='nbgrader:open-formgrader']").click()
         frame = page.frame_locator("iframe[src*='formgrader']")
-        frame.get_by_text(ASSIGNMENT).first.wait_for()  # the assignment list, not an error
+        # the assignment list, not an error (its hidden configuration panel names it too)
+        frame.get_by_role("link", name=ASSIGNMENT, exact=True).first.wait_for()
 
         # In a tab of its own, its links go into this server's lab (not /hub/tree/...).
         page.goto(f"{hub.url}{base.lstrip('/')}formgrader/manage_assignments")
