@@ -27,17 +27,18 @@ come from ``<base>/grader`` (copied by ``tools/hub.py``, root-owned), never from
 course root, which every instructor can write. Jobs run one at a time, in the order
 asked (``--jobs`` parallelises inside a job). Afterwards ``tools.grading`` gives what
 it wrote back to the course root's owner and the instructors' group, group-writable;
-each job's output is also kept in ``autograded/grading-service/<id>.log``.
+each job's output is also kept in ``autograded/grading-service/<id>.log``, a new
+file created without following symbolic links (instructors can write ``autograded/``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime
+import grp
 import json
 import os
 import re
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -132,10 +133,36 @@ class Course:
             "DP_TRUSTED_NBGRADER_CONFIG": str(self.grader),
         }
 
-    def give_to_instructors(self, path: Path) -> None:
-        owner = self.root.stat().st_uid
-        shutil.chown(path, owner, self.group)
-        path.chmod(0o2770 if path.is_dir() else 0o660)
+    def open_log(self, name: str):
+        """``autograded/grading-service/<name>`` (folders made when missing), a new file
+        for writing, the instructors' (owner and group of the course root, 0660).
+
+        ``autograded/`` is the instructors' to write and this process is root, so nothing
+        here follows a symbolic link: each folder is opened with O_NOFOLLOW relative to
+        the one above it, and the file must not exist yet (O_EXCL).
+        """
+        owner, group = self.root.stat().st_uid, grp.getgrnam(self.group).gr_gid
+        fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            for folder in ("autograded", "grading-service"):
+                try:
+                    os.mkdir(folder, 0o2770, dir_fd=fd)
+                    made = True
+                except FileExistsError:
+                    made = False
+                sub = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+                os.close(fd)
+                fd = sub
+                if made:
+                    os.fchown(fd, owner, group)
+                    os.fchmod(fd, 0o2770)
+            log = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o660,
+                          dir_fd=fd)
+        finally:
+            os.close(fd)
+        os.fchown(log, owner, group)
+        os.fchmod(log, 0o660)
+        return os.fdopen(log, "w")
 
 
 class Jobs:
@@ -161,20 +188,13 @@ class Jobs:
 
     async def run(self, job: dict) -> None:
         c = self.course
-        logs = c.root / "autograded" / "grading-service"
-        for folder in (logs.parent, logs):
-            if not folder.exists():
-                folder.mkdir()
-                c.give_to_instructors(folder)
-        log = logs / f"{job['id']}.log"
         job.update(state="running", started=now())
-        proc = await asyncio.create_subprocess_exec(
-            *c.command(job), cwd=c.grader, env=c.environment(),
-            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT)
-        with log.open("w") as fh:
-            c.give_to_instructors(log)
+        with c.open_log(f"{job['id']}.log") as fh:
             fh.write(f"asked by {job['user']} at {job['asked']}: {json.dumps(c.command(job))}\n")
+            proc = await asyncio.create_subprocess_exec(
+                *c.command(job), cwd=c.grader, env=c.environment(),
+                stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT)
             async for line in proc.stdout:
                 text = line.decode(errors="replace")
                 fh.write(text)
