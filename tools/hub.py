@@ -463,6 +463,33 @@ def stop_pid(pid: int, group: bool = False, wait: float = 10) -> None:
         pass
 
 
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (a zombie whose parent is gone may never be reaped here)."""
+    try:
+        return not Path(f"/proc/{pid}/stat").read_text().split(") ")[-1].startswith("Z")
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def stop_all(pids: list[int], wait: float = 5) -> None:
+    """SIGTERM to every one of ``pids`` at once, SIGKILL to those still running after
+    ``wait`` seconds (one at a time, a few seconds each, took most of a minute)."""
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except (ProcessLookupError, PermissionError):
+            pass
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline and any(_running(p) for p in pids):
+        time.sleep(0.2)
+    for pid in pids:
+        if _running(pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+
 def down(name: str = "dpcourse") -> list[str]:
     """Stop and remove everything ``up`` recorded for hub ``name``; returns what was removed."""
     refuse_unless_possible()
@@ -489,8 +516,7 @@ def down(name: str = "dpcourse") -> list[str]:
         pids = processes_of(uids)
         if not pids:
             break
-        for pid in pids:
-            stop_pid(pid, wait=3)
+        stop_all(pids)
     for user in made.get("users", []):
         if subprocess.run(["userdel", "--remove", user], capture_output=True).returncode in (0, 12):
             done.append(f"user {user}")
