@@ -186,6 +186,28 @@ def hand_back(root: Path) -> None:
                 os.chmod(path, mode | extra)
 
 
+def planted_links(root: Path) -> list[Path]:
+    """Symbolic links where grading as root would write into someone else's course.
+
+    On the hub the grading service (root) grades a course root that its instructors
+    can write; a link planted in ``autograded/`` or ``feedback/`` (or as the gradebook
+    or its journal) would point root's writes anywhere. Empty when the grader is not
+    root or owns the course root. It is checked before grading starts; it does not stop
+    an instructor who plants one while grading runs (tools/README.md).
+    """
+    info = root.stat()
+    if os.geteuid() != 0 or info.st_uid == 0:
+        return []
+    found = []
+    for name in (*GRADING_OUTPUTS, "gradebook.db-journal", "gradebook.db-wal", intake.FOLDER):
+        top = root / name
+        if top.is_symlink():
+            found.append(top)
+        elif top.is_dir():
+            found += sorted(p for p in top.rglob("*") if p.is_symlink())
+    return found
+
+
 def sync_gradebook(api, assignment: str) -> None:
     """Record the source notebooks' cells, points and checksums in the gradebook.
 
@@ -511,6 +533,13 @@ def grade(args) -> int:
                   "gradebook, ...). To grade anyway, trusting every submission: add --unsandboxed "
                   "(make grade GRADE_ARGS=--unsandboxed).", file=sys.stderr)
             return 2
+    links = planted_links(root)
+    if links:
+        print("error: graded nobody: symbolic links where grading (as root) writes, in a "
+              "course root others can write: "
+              + ", ".join(str(p) for p in links[:10])
+              + ". Remove them, then run this command again.", file=sys.stderr)
+        return 2
     backup_gradebook(root)
     # --- quiet hook: kernel banners and library warnings go to a log, named under the table
     log_path = root / "autograded" / "grading.log"
