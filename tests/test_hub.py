@@ -18,13 +18,16 @@ outputs group-writable, setgid); feedback is refused while a written answer is u
 points in it; each student fetches their own feedback only; the scores equal the same
 notebooks graded alone. In Chromium, the instructor opens Formgrader inside the lab
 (the assignment list, not an error frame), its links go into the lab, and the grading
-page shows the mark scheme and typesets math with the server's own MathJax; a fourth
-student fetches from the Assignments tab and the notebook opens unmodified.
+page shows the mark scheme and typesets math with the server's own MathJax; the perfect
+student opens their feedback from their own server and its math is typeset (MathJax
+inlined in the page, nothing from outside the hub); a fourth student fetches from the
+Assignments tab and the notebook opens unmodified.
 
 Needs Linux and root (CI runs as root); the hub's name is random so a crashed
 earlier run cannot collide. Cost: the hub and five servers, two gradings of three
-students (run concurrently), one browser session; the whole module took 212 s on 2
-cores shared with other engineers' test runs (load average 5; 590 s at load 12).
+students (run concurrently), three short browser sessions; the whole module took
+about 190 s on 2 cores shared with other engineers' test runs (load average 4; 590 s
+at load 12).
 """
 
 from __future__ import annotations
@@ -530,6 +533,38 @@ def test_an_instructor_grades_in_formgrader_inside_the_lab_in_a_browser(hub, rel
             t for t in rendered if "$" in t][:3]
     assert not [u for u in served if "cdnjs" in u or "mathjax" in u.lower() and
                 not u.startswith(hub.url)], "MathJax from outside the hub"
+
+
+@needs_root
+def test_a_student_reads_their_feedback_with_the_math_typeset_in_a_browser(hub, released,
+                                                                          tmp_path):
+    """The feedback the first test released and the perfect student fetched, opened from
+    their own server in Chromium: its math typeset (no raw ``$`` left) by the MathJax
+    inlined in the page, nothing loaded from outside the hub."""
+    from urllib.parse import quote
+
+    from browser import chromium_page
+
+    student = hub.info["students"][0]
+    home = Path(hub.info["course"]).parent / "home" / student
+    pages = sorted((home / ASSIGNMENT / "feedback").rglob("*.html"))
+    assert len(pages) == 1, ("the perfect student fetched their feedback (previous test)",
+                             pages)
+    served = []
+    with chromium_page(screenshots=tmp_path, timeout_ms=TIMEOUT * 1000) as page:
+        page.on("request", lambda req: served.append(req.url))
+        page.goto(f"{hub.url}hub/login")
+        page.fill("input[name=username]", student)
+        page.fill("input[name=password]", hub.info["passwords"][student])
+        page.click("#login_submit")
+        page.wait_for_url(f"**/user/{student}/lab**")
+        page.goto(f"{hub.url}user/{student}/files/{quote(str(pages[0].relative_to(home)))}")
+        page.locator("mjx-container").first.wait_for()
+        rendered = page.locator(".text_cell_render").all_inner_texts()
+        assert rendered and not [t for t in rendered if "$" in t], [
+            t for t in rendered if "$" in t][:3]
+        assert "Written response" in page.content()
+    assert not [u for u in served if not u.startswith(hub.url)], "loaded from outside the hub"
 
 
 @needs_root
