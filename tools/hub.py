@@ -496,6 +496,15 @@ def down(name: str = "dpcourse") -> list[str]:
     c = Course(name)
     made = c.created()
     done = []
+    import pwd
+    uids = set()
+    for user in made.get("users", []):
+        try:
+            uids.add(pwd.getpwnam(user).pw_uid)
+        except KeyError:
+            pass
+    # the users' servers first, all at once: the hub would stop them one after another
+    stop_all(processes_of(uids))
     if made.get("hub_pid"):
         stop_pid(made["hub_pid"], group=True)  # the hub, then its proxy, which it started
         done.append(f"hub (pid {made['hub_pid']})")
@@ -504,13 +513,6 @@ def down(name: str = "dpcourse") -> list[str]:
         try:
             stop_pid(int(proxy_pid.read_text().strip()))
         except ValueError:
-            pass
-    import pwd
-    uids = set()
-    for user in made.get("users", []):
-        try:
-            uids.add(pwd.getpwnam(user).pw_uid)
-        except KeyError:
             pass
     for _ in range(3):  # user servers, kernels, terminals, anything they left running
         pids = processes_of(uids)
