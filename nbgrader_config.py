@@ -9,7 +9,8 @@ import sys
 
 c = get_config()  # noqa: F821 -- injected by nbgrader/traitlets
 
-c.CourseDirectory.root = "."
+# CourseDirectory.root: nbgrader's default, the folder nbgrader runs in (absolute; a
+# relative "." would be logged as "root '.' is not absolute" by every command).
 c.CourseDirectory.course_id = "dp-course"
 c.CourseDirectory.source_directory = "source"
 c.CourseDirectory.release_directory = "release"

@@ -247,6 +247,27 @@ def test_collect_from_a_folder_of_downloads(tmp_path, capsys):
     assert "kept     bob" in capsys.readouterr().out
 
 
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
+                    reason="grading as root a course another user owns: root only")
+def test_root_refuses_to_grade_where_a_link_is_planted_in_the_outputs(tmp_path, capsys):
+    """The hub's grading service (root) grades a course its instructors can write: a
+    symbolic link in autograded/ would send root's writes anywhere, so nobody is graded."""
+    from tools.grading import grade
+
+    course = b.new_course(tmp_path / "course", fixture=True)
+    b.submit(course, "alice", b.FIXTURE, b.FIXTURE_NOTEBOOK, b.fixture_notebook())
+    target = tmp_path / "outside.txt"
+    target.write_text("root's")
+    (course / "autograded").mkdir()
+    os.chown(course, 65534, 65534)
+    assert grade.planted_links(course) == []  # the control: nothing planted
+    (course / "autograded" / "grading.log").symlink_to(target)
+    assert grade.planted_links(course) == [course / "autograded" / "grading.log"]
+    code = grade.main([b.FIXTURE, "--course-dir", str(course)])
+    assert code == 2 and "grading.log" in capsys.readouterr().err
+    assert target.read_text() == "root's" and not (course / "gradebook.db").exists()
+
+
 # ============================================================ every assignment
 @per_assignment("static")
 def test_every_answer_cell_has_a_mistake_and_every_mistake_an_answer(assignment):

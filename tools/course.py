@@ -57,22 +57,32 @@ def check_assignments(root: Path, requested: list[str]) -> list[str]:
     return requested or known
 
 
+# Set by the course hub's grading service (hub/dp_grading_service.py), which runs as root:
+# a root-owned folder on JUPYTER_CONFIG_PATH holds the nbgrader_config.py to use, and the
+# course root's own (writable by every instructor) is not executed.
+TRUSTED_CONFIG_ENV = "DP_TRUSTED_NBGRADER_CONFIG"
+
+
 def load_nbgrader_config(overrides: list[str] = ()):
     """The configuration nbgrader itself would use here: config files, then ``--Class.trait=value``.
 
-    Must be called after :func:`prepare_environment` (nbgrader reads the config of the cwd).
+    Must be called after :func:`prepare_environment` (nbgrader reads the config of the cwd;
+    with ``$DP_TRUSTED_NBGRADER_CONFIG`` set, that folder's instead, and not the cwd's).
     nbgrader only logs an error for a broken ``nbgrader_config.py`` and then carries on
     WITHOUT it (no timeout, no restored cells); here a broken config stops the tool.
     """
     from nbgrader.apps.baseapp import NbGrader
     from traitlets.config.loader import PyFileConfigLoader
 
+    folder = os.environ.get(TRUSTED_CONFIG_ENV) or os.getcwd()
     try:
-        PyFileConfigLoader("nbgrader_config.py", path=os.getcwd()).load_config()
+        PyFileConfigLoader("nbgrader_config.py", path=folder).load_config()
     except Exception as exc:  # noqa: BLE001 -- any error in the file
-        raise ToolError(f"{os.getcwd()}/nbgrader_config.py does not load: {exc!r}") from exc
+        raise ToolError(f"{folder}/nbgrader_config.py does not load: {exc!r}") from exc
 
     app = NbGrader()
+    if os.environ.get(TRUSTED_CONFIG_ENV):
+        app.load_cwd_config = False  # the trusted folder is on JUPYTER_CONFIG_PATH instead
     app.initialize(list(overrides))
     return app.config
 

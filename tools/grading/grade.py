@@ -47,6 +47,7 @@ import multiprocessing
 import os
 import re
 import sqlite3
+import stat
 import sys
 import tempfile
 import time
@@ -59,6 +60,8 @@ from tools.errors import USAGE, ToolError, main_reports_errors
 from tools.course import REPO_ROOT, check_assignments, nbgrader_api, prepare_environment
 from tools.grading import deadlines, intake, metadata, reference, sandbox, tamper
 from tools.grading.feedback import secure_folder
+from tools.release_feedback import describe as describe_written
+from tools.release_feedback import ungraded_written_answers
 from tools.grading.gradebook_lock import serialize_gradebook_sessions
 
 TIMEOUT_ENAME = "CellTimeoutError"
@@ -158,20 +161,52 @@ def hand_back(root: Path) -> None:
     server the course root belongs to the instructor (e.g. the course hub's
     ``/srv/dpcourse/course``), whose formgrader must go on writing the gradebook and
     releasing feedback. So the gradebook and everything under ``autograded/`` and
-    ``feedback/`` get the course root's owner and group. Nothing happens when the
-    grader is not root or owns the course root.
+    ``feedback/`` get the course root's owner and group. When the course root is
+    group-writable (the hub's, 2770: its instructors' group grades together, e.g. a
+    teaching assistant beside the instructor), they are made group-writable too,
+    folders setgid, so every member can go on. Nothing happens when the grader is not
+    root or owns the course root. Symbolic links are neither followed nor changed.
     """
     info = root.stat()
     if os.geteuid() != 0 or info.st_uid == 0:
         return
+    shared = bool(info.st_mode & stat.S_IWGRP)
     for name in GRADING_OUTPUTS:
         top = root / name
-        if not top.exists():
+        if not top.exists() or top.is_symlink():
             continue
         paths = [top] + (list(top.rglob("*")) if top.is_dir() else [])
         for path in paths:
-            if not path.is_symlink():
-                os.chown(path, info.st_uid, info.st_gid)
+            if path.is_symlink():
+                continue
+            os.chown(path, info.st_uid, info.st_gid, follow_symlinks=False)
+            if shared:
+                mode = stat.S_IMODE(path.lstat().st_mode)
+                extra = (stat.S_ISGID | stat.S_IRWXG) if path.is_dir() else (
+                    stat.S_IRGRP | stat.S_IWGRP)
+                os.chmod(path, mode | extra)
+
+
+def planted_links(root: Path) -> list[Path]:
+    """Symbolic links where grading as root would write into someone else's course.
+
+    On the hub the grading service (root) grades a course root that its instructors
+    can write; a link planted in ``autograded/`` or ``feedback/`` (or as the gradebook
+    or its journal) would point root's writes anywhere. Empty when the grader is not
+    root or owns the course root. It is checked before grading starts; it does not stop
+    an instructor who plants one while grading runs (tools/README.md).
+    """
+    info = root.stat()
+    if os.geteuid() != 0 or info.st_uid == 0:
+        return []
+    found = []
+    for name in (*GRADING_OUTPUTS, "gradebook.db-journal", "gradebook.db-wal", intake.FOLDER):
+        top = root / name
+        if top.is_symlink():
+            found.append(top)
+        elif top.is_dir():
+            found += sorted(p for p in top.rglob("*") if p.is_symlink())
+    return found
 
 
 def sync_gradebook(api, assignment: str) -> None:
@@ -472,7 +507,26 @@ def grade_students(root: Path, assignment: str, students: list[str], force: bool
     return [results[s] for s in students]
 
 
+def on_hub_without_root() -> bool:
+    """An instructor's terminal on the course hub: not root, the grading service is there."""
+    return os.geteuid() != 0 and bool(os.environ.get("DP_GRADING_URL"))
+
+
+def grade_through_service(args) -> int:
+    """Send this command to the hub's grading service (tools/grading/request.py)."""
+    from tools.grading.request import grade_remotely
+
+    if args.unsandboxed or args.csv or args.nbgrader_config:
+        print("error: on the hub, grading runs in the grading service, which takes only "
+              "--student, --force and --jobs (ask an administrator for anything else).",
+              file=sys.stderr)
+        return 2
+    return grade_remotely(args.assignment, args.student, args.force, args.jobs)
+
+
 def grade(args) -> int:
+    if on_hub_without_root() and Path(args.course_dir).resolve() == REPO_ROOT:
+        return grade_through_service(args)
     root = prepare_environment(args.course_dir)
     assignment = check_assignments(root, [args.assignment])[0]
     students = args.student or submitted_students(root, assignment)
@@ -489,6 +543,12 @@ def grade(args) -> int:
                             "rewrite the gradebook, ...). To grade anyway, trusting every "
                             "submission: add --unsandboxed (make grade GRADE_ARGS=--unsandboxed).",
                             USAGE)
+    links = planted_links(root)
+    if links:
+        raise ToolError("graded nobody: symbolic links where grading (as root) writes, in a "
+                        "course root others can write: "
+                        + ", ".join(str(p) for p in links[:10])
+                        + ". Remove them, then run this command again.", USAGE)
     backup_gradebook(root)
     # --- quiet hook: kernel banners and library warnings go to a log, named under the table
     log_path = root / "autograded" / "grading.log"
@@ -538,6 +598,8 @@ def grade(args) -> int:
         print(f"{len(review)} to REVIEW: {', '.join(review)} "
               f"(reasons in {root / 'autograded' / 'review.csv'}; "
               "their scores are recorded as graded).")
+    print(describe_written(ungraded_written_answers(api.coursedir.db_url, assignment),
+                           assignment))
     if failed:
         print(f"{len(failed)} FAILED: {', '.join(o.student for o in failed)} "
               "(fix or replace their submission, then run this command again).")
