@@ -24,13 +24,18 @@ LAB_ARGS ?=
 ROLE     ?= student
 # JupyterHub's proxy (npm), for make hub and the hub's end-to-end test in make test.
 HUB_PROXY := hub/node_modules/.bin/configurable-http-proxy
+SITE_AXE  := tests/node_modules/axe-core/axe.min.js
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help env lab test lint clean-env doctor bench release collect grade validate student-export site site-serve hub hub-down hub-preflight
+.PHONY: help env lab test test-fast hub-proxy site-axe lint clean-env doctor bench release collect grade export similarity validate student-export site site-serve hub hub-down hub-preflight
 
+# The name column is as wide as the longest target name; $(VAR) in a description is
+# shown with its value, e.g. http://127.0.0.1:$(SITE_PORT)/ as http://127.0.0.1:8000/.
 help: ## list the targets with what each does
 	@awk 'BEGIN { FS = ":[^#]*## " } /^[a-zA-Z][a-zA-Z0-9_-]*:.*## / \
-	    { printf "  make %-10s %s\n", $$1, $$2 }' $(firstword $(MAKEFILE_LIST))
+	    { name[++n] = $$1; text[n] = $$2; if (length($$1) > w) w = length($$1) } \
+	    END { for (i = 1; i <= n; i++) printf "  make %-" w "s  %s\n", name[i], text[i] }' \
+	    $(firstword $(MAKEFILE_LIST)) | sed 's/\$$(SITE_PORT)/$(SITE_PORT)/g'
 
 env: $(STAMP) ## create .venv with dp and everything the course and tests need
 
@@ -52,12 +57,21 @@ lab: $(STAMP) ## open the course in JupyterLab [ROLE=student|instructor LAB_PORT
 # one pytest run: the library's tests, the pipeline's tests, and every notebook.
 # Strict --nbval compares stored outputs only where cells have them (course/);
 # source/ notebooks are stored without outputs, so there it checks they run.
-test: $(STAMP) $(HUB_PROXY) ## lint, then run every test and notebook
+# Tests that need a system part this machine lacks (bubblewrap, Chromium, Node.js)
+# skip and the run ends with what to install; CI=true makes them fail
+# (tests/requirements.py). The 15 slowest tests are listed at the end.
+test: $(STAMP) hub-proxy site-axe ## lint, then run every test and notebook (CI=true: no skips for missing parts)
 	$(BIN)/ruff check .
 	@$(TEST_ENV) $(BIN)/python -m tools.setup_data
-	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadgroup \
+	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadgroup --durations=15 \
 	    --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	    tests source course
+
+# dp's and the tools' unit tests: no notebook, grading run, browser, hub or site
+# build (the markers are listed in pyproject.toml). Under a minute on 2 cores.
+FAST := not notebook and not grading and not browser and not hub and not site
+test-fast: $(STAMP) ## dp's and the tools' unit tests only: no notebooks, grading, browser, hub (< 1 min)
+	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadgroup --durations=5 -m "$(FAST)" tests
 
 lint: $(STAMP) ## check the code with ruff (rules in pyproject.toml)
 	$(BIN)/ruff check .
@@ -89,6 +103,9 @@ bench: $(STAMP) ## time dp against NumPy (and PyTorch if installed)
 #                                         autograde + feedback/ + autograded/grades.csv,
 #                                         N students at once (default: one per core)
 #   make validate NB=<notebook.ipynb>     what the students' Validate button runs
+#   make export A=<assignment> FORMAT=canvas|moodle [ROSTER=roster.csv] [EXPORT_ARGS=...]
+#                                         the LMS gradebook import file (issue 31)
+#   make similarity A=<assignment>        pairs of similar answers, for a person to judge
 
 release: $(STAMP) ## regenerate release/ from source/ [A=<assignment>]
 	$(BIN)/python -m tools.release $(A)
@@ -99,7 +116,15 @@ collect: $(STAMP) ## gather submissions into submitted/ A=<assignment> [FROM=<fo
 
 grade: $(STAMP) ## autograde, feedback and grades.csv A=<assignment> [JOBS=N GRADE_ARGS=...]
 	@test -n "$(A)" || { echo "usage: make grade A=<assignment> [JOBS=N] [GRADE_ARGS=...]" >&2; exit 2; }
-	$(BIN)/python -m tools.grade $(A) $(if $(JOBS),--jobs $(JOBS)) $(GRADE_ARGS)
+	$(BIN)/python -m tools.grading $(A) $(if $(JOBS),--jobs $(JOBS)) $(GRADE_ARGS)
+
+export: $(STAMP) ## grades into the LMS import file A=<assignment> FORMAT=canvas|moodle [ROSTER=...]
+	@test -n "$(A)" -a -n "$(FORMAT)" || { echo "usage: make export A=<assignment> FORMAT=canvas|moodle [ROSTER=roster.csv] [EXPORT_ARGS=...]" >&2; exit 2; }
+	$(BIN)/python -m tools.export $(A) --format $(FORMAT) $(if $(ROSTER),--roster "$(ROSTER)") $(EXPORT_ARGS)
+
+similarity: $(STAMP) ## rank pairs of similar answers for a person to judge (never grades) A=<assignment>
+	@test -n "$(A)" || { echo "usage: make similarity A=<assignment> [SIMILARITY_ARGS=--threshold 0.85]" >&2; exit 2; }
+	$(BIN)/python -m tools.similarity $(A) $(SIMILARITY_ARGS)
 
 validate: $(STAMP) ## what the students' Validate button runs NB=<notebook.ipynb>
 	@test -n "$(NB)" || { echo "usage: make validate NB=<path/to/notebook.ipynb>" >&2; exit 2; }
@@ -118,6 +143,23 @@ HUB_PORT ?= 8000
 # JupyterHub's proxy is an npm package, pinned by hub/package.json + package-lock.json.
 $(HUB_PROXY): hub/package.json hub/package-lock.json
 	cd hub && npm ci --no-audit --no-fund
+	@touch $@
+
+# For make test: the proxy where npm is installed; elsewhere one line, and the hub's
+# test skips (or fails with CI=true) saying what to install.
+hub-proxy: ## install JupyterHub's proxy with npm if npm is there (make test does)
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(HUB_PROXY); \
+	else echo "npm not found: the hub's test will be skipped (install Node.js 20+ and npm)"; fi
+
+# axe-core, the accessibility checker of the site's tests (tests/test_site.py), is an
+# npm package too, pinned by tests/package.json + package-lock.json; installed like the
+# proxy, where npm is.
+site-axe: ## install axe-core with npm if npm is there (make test does)
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(SITE_AXE); \
+	else echo "npm not found: the site's accessibility test will be skipped (install Node.js 20+ and npm)"; fi
+
+$(SITE_AXE): tests/package.json tests/package-lock.json
+	cd tests && npm ci --no-audit --no-fund
 	@touch $@
 
 # Refuse before building anything where a hub cannot run.

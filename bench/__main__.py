@@ -96,15 +96,6 @@ def print_mlp(rows):
         print(f"dp Node API / PyTorch (float32): {ratio:.2f}")
 
 
-def print_scaling(rows, per_node):
-    print("\nGraph scaling (build and backward, seconds)")
-    print(f"{'graph':6} {'size':>9} {'nodes':>9} {'build':>8} {'backward':>9} {'us/node':>8}")
-    for r in rows:
-        print(f"{r['graph']:6} {r['size']:9d} {r['nodes']:9d} {r['build_s']:8.3f} "
-              f"{r['backward_s']:9.3f} {r['backward_s'] / r['nodes'] * 1e6:8.2f}")
-    print(f"memory per operation (chain of x + 1.0, with its constant leaf): {per_node:.0f} bytes")
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks that it runs")
@@ -124,7 +115,7 @@ def main(argv=None):
     print_mlp(results["mlp_step"])
     results["graph_scaling"] = graph_scaling.run(chains, depths)
     results["bytes_per_node"] = graph_scaling.bytes_per_node(per_node_n)
-    print_scaling(results["graph_scaling"], results["bytes_per_node"])
+    graph_scaling.print_scaling(results["graph_scaling"], results["bytes_per_node"])
     results["epoch"] = [epoch.run(np.float32, epoch_examples),
                         epoch.run(np.float64, epoch_examples)]
     print(f"\nOne epoch of {epoch_examples} examples, batch 128, dp Model + SGD.train:")

@@ -4,7 +4,7 @@
 
 Builds a throw-away course with a class of identical perfect copies of one
 assignment (the released notebook with the source's solutions), copies it, and
-grades each copy with ``python -m tools.grade --jobs J`` (default J: 1 and the
+grades each copy with ``python -m tools.grading --jobs J`` (default J: 1 and the
 number of cores). Reports students per minute over the grading itself (from the
 command's own progress lines, so the one-off gradebook setup is left out) and over
 the whole command, the speed-up against one job, and checks that every copy got
@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 from tests.grading import builders  # noqa: E402
 from tools.course import subprocess_env  # noqa: E402
-from tools.grade import available_cores  # noqa: E402
+from tools.grading.grade import available_cores  # noqa: E402
 
 # The kernels share the cores with each other: one BLAS thread each.
 THREADS = {v: "1" for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
@@ -55,7 +55,7 @@ def grade(course: Path, assignment: str, jobs: int) -> dict:
         [
             sys.executable,
             "-m",
-            "tools.grade",
+            "tools.grading",
             assignment,
             f"--jobs={jobs}",
             "--course-dir",
@@ -68,12 +68,12 @@ def grade(course: Path, assignment: str, jobs: int) -> dict:
     )
     total = time.perf_counter() - start
     if proc.returncode != 0:
-        raise SystemExit(f"tools.grade --jobs {jobs} failed:\n{proc.stdout}\n{proc.stderr}")
+        raise SystemExit(f"tools.grading --jobs {jobs} failed:\n{proc.stdout}\n{proc.stderr}")
     elapsed = [int(s) for s in re.findall(r"\((\d+) s elapsed", proc.stderr)]
     scores = builders.gradebook_scores(course, assignment)
     if len({json.dumps(cells, sort_keys=True) for cells in scores.values()}) != 1:
         raise SystemExit(
-            f"tools.grade --jobs {jobs}: identical copies got different scores: {scores}"
+            f"tools.grading --jobs {jobs}: identical copies got different scores: {scores}"
         )
     students = len(scores)
     grading = max(elapsed[-1], 1) if elapsed else total

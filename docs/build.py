@@ -7,7 +7,9 @@ out with full-text search. Nothing is written into the repository but `_site/` a
 `_build/` (both git-ignored): the pages Sphinx reads are assembled first in a
 staging folder, laid out like the repository, so the course index's links work:
 
-    index.md                   course/README.md (the order of the course)
+    index.md                   docs/landing.md, written for students, with the course
+                               order (table) of course/README.md
+    _course.json               each notebook's time estimate, from that table
     course/*.ipynb             the lectures, with their stored outputs
     release/<A>/*.ipynb        the assignments, student versions only
     setup.md, instructors.md   sections of README.md
@@ -24,6 +26,8 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import json
+import os
 import re
 import shutil
 import sys
@@ -40,6 +44,10 @@ README_PAGES = [
 ]
 # Files a notebook may reference next to it (pictures); data files stay out.
 NOTEBOOK_COMPANIONS = {".png", ".svg", ".jpg", ".jpeg", ".gif"}
+# The landing page: its text, and where course/README.md's table (order, times) goes.
+LANDING = DOCS / "landing.md"
+ORDER_MARK = "{course-order}"
+HUB_MARK = "{hub-note}"
 COURSE_README_REDIRECT = """---
 orphan: true
 myst:
@@ -107,6 +115,46 @@ def _notebook_order(index_text: str, notebooks: list[str]) -> list[str]:
     linked = [t.partition("#")[0] for _, t in LINK.findall(index_text)]
     ordered = [t for t in dict.fromkeys(linked) if t in notebooks]
     return ordered + [n for n in notebooks if n not in ordered]
+
+
+def _course_table(index_text: str) -> list[str]:
+    """The lines of the course index's table (the one whose header has a notebook column)."""
+    lines = index_text.splitlines()
+    start = next((i for i, line in enumerate(lines)
+                  if line.startswith("|") and "notebook" in line.lower()), None)
+    if start is None:
+        raise SiteError("course/README.md has no table with a 'notebook' column: the "
+                        "landing page takes the course order from it")
+    end = start
+    while end < len(lines) and lines[end].startswith("|"):
+        end += 1
+    return lines[start:end]
+
+
+def _times(table: list[str]) -> dict[str, str]:
+    """Notebook path (as linked in the table) -> the row's time estimate, if it has one."""
+    header = [c.strip().lower() for c in table[0].strip("|").split("|")]
+    col = next((i for i, name in enumerate(header) if name.startswith("time")), None)
+    if col is None:
+        return {}
+    times = {}
+    for row in table[2:]:
+        cells = [c.strip() for c in row.strip().strip("|").split("|")]
+        for _, target in LINK.findall(row):
+            if target.endswith(".ipynb") and col < len(cells) and cells[col]:
+                times[target] = cells[col]
+    return times
+
+
+def landing_page(index_text: str, hub_url: str) -> str:
+    """docs/landing.md with the course's table (already rewritten to site paths)."""
+    text = LANDING.read_text(encoding="utf-8")
+    if ORDER_MARK not in text:
+        raise SiteError(f"docs/landing.md lacks {ORDER_MARK}, where the course order goes")
+    hub = (f"The button *Open on the course hub* at the top of each page opens that "
+           f"notebook there ([{hub_url}]({hub_url}))." if hub_url else "")
+    return (text.replace(ORDER_MARK, "\n".join(_course_table(index_text)))
+            .replace(HUB_MARK, hub))
 
 
 def _public_names(module: types.ModuleType) -> list[str]:
@@ -222,6 +270,10 @@ def stage(dest: Path) -> list[str]:
     index = (ROOT / "course" / "README.md").read_text(encoding="utf-8")
     index = _rewrite_links(index, ROOT / "course", staged)
     order = _notebook_order(index, notebooks)
+    table = _course_table(index)
+    (dest / "_course.json").write_text(json.dumps(_times(table), indent=1), encoding="utf-8")
+    hub_url = os.environ.get("DP_SITE_HUB_URL", "")
+    index = _rewrite_links(landing_page(index, hub_url), ROOT, staged | {"setup.md", "api.md"})
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     toctrees = [("The course", order),
                 ("Reference", [page for page, _, _ in README_PAGES] + ["api.md"])]

@@ -4,6 +4,7 @@ The source folder is a staging copy that docs/build.py assembles; this file only
 says how to render it.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -14,7 +15,6 @@ sys.path[:0] = [str(HERE.parent), str(HERE)]
 
 project = "Differentiable programming: how deep learning libraries work inside"
 author = "the course's authors"
-copyright = "the course's authors"
 
 extensions = [
     "myst_nb",  # notebooks and Markdown (it loads myst_parser)
@@ -25,7 +25,16 @@ extensions = [
     # MathJax 3 bundled in a PyPI package and copied into _static/: the site typesets
     # math offline and depends on no CDN (Sphinx's default loads MathJax from one).
     "sphinx-mathjax-offline",
+    # Launch and zip buttons, figures linked full size, row headers (docs/course_site.py).
+    "course_site",
 ]
+
+# The course JupyterHub, e.g. https://hub.example.edu: each lecture's and assignment's
+# page then gets a button that opens it there. The one setting for it; without it (as
+# in `make site` by default) there is no button, since no hub address is known.
+course_hub_url = os.environ.get("DP_SITE_HUB_URL", "")
+# The repository's public address for the footer; without it the footer names none.
+course_repository_url = os.environ.get("DP_SITE_REPOSITORY_URL", "")
 
 # Notebooks are shown as stored: lectures with their outputs, assignments blank.
 nb_execution_mode = "off"
@@ -51,7 +60,18 @@ html_theme_options = {
     "use_download_button": True,
     "use_fullscreen_button": False,
     "show_toc_level": 2,
+    # Course name, licence and (when known) the repository: docs/_templates/.
+    "footer_content_items": ["course-footer.html"],
 }
+# Our templates (the footer; the search button without a mismatched aria-label) and
+# styles and script (visible focus, wrapping code, working sidebar toggles).
+templates_path = ["_templates"]
+html_static_path = ["_static"]
+html_css_files = ["course.css"]
+html_js_files = ["course.js"]
+# Sphinx's module index is a one-column table with an empty header (axe: critical);
+# the API page lists every module already.
+html_domain_indices = False
 # The theme's light/dark switch starts from the reader's system setting (without a
 # value here the theme's script logs an error on every page).
 html_context = {"default_mode": "auto"}

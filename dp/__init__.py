@@ -18,6 +18,7 @@ import importlib
 from dp import init, losses, nn, optim, utils
 from dp.gradcheck import gradcheck, numerical_gradient
 from dp.init import seed
+# dp.legacy also registers the 2019 names that dp.nn and dp.datasets answer to.
 from dp.legacy import NeuralNode
 from dp.nn import Model
 from dp.node import Node

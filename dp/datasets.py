@@ -55,13 +55,13 @@ import numpy as np
 import pooch
 import requests
 
-from dp import _checks
+from dp import _checks, aliases
 from dp.idx import IdxFormatError, parse_idx, read_bytes
 
 __all__ = [
     "load_mnist",
     "fetch_mnist",
-    "Mnist",  # noqa: F822 (dp.legacy's, see __getattr__)
+    "Mnist",  # noqa: F822 (dp.legacy's, see __getattr__ at the end)
     "DataFile",
     "DatasetNotFoundError",
     "ChecksumMismatchError",
@@ -475,7 +475,7 @@ def _is_good_copy(path, spec):
 
 
 def load_mnist(variant=None, data_dir=None, flatten=True, one_hot=False, normalized=True,
-               dtype=np.float64):
+               dtype=np.float64, download=True):
     """Load MNIST (or Fashion-MNIST) as ``x_train, y_train, x_test, y_test``.
 
     Args:
@@ -488,6 +488,7 @@ def load_mnist(variant=None, data_dir=None, flatten=True, one_hot=False, normali
         normalized: pixels scaled from 0..255 into [0, 1].
         dtype: dtype of the images and of one-hot labels; must be a floating
             type when ``normalized``.  Integer labels are always int64.
+        download: fetch missing files from the mirrors (else only local copies).
 
     Returns:
         Four new, writable arrays: ``x_train`` (60000, 784) or (60000, 28, 28),
@@ -501,7 +502,7 @@ def load_mnist(variant=None, data_dir=None, flatten=True, one_hot=False, normali
     """
     variant = resolve_variant(variant)
     dtype = _checked_dtype(dtype, normalized)
-    (_, x_train), (_, y_train), (_, x_test), (_, y_test) = _obtain(variant, data_dir, download=True)
+    (_, x_train), (_, y_train), (_, x_test), (_, y_test) = _obtain(variant, data_dir, download)
     return _convert(x_train, y_train, x_test, y_test, flatten, one_hot, normalized, dtype)
 
 
@@ -534,12 +535,9 @@ def _convert(x_train, y_train, x_test, y_test, flatten, one_hot, normalized, dty
     return images(x_train), labels(y_train), images(x_test), labels(y_test)
 
 
-def __getattr__(name):
-    # The deep_teaching_commons loader of the 2019 notebooks lives in dp.legacy.
-    if name == "Mnist":
-        from dp.legacy import Mnist
-        return Mnist
-    raise AttributeError(f"module 'dp.datasets' has no attribute {name!r}")
+# The deep_teaching_commons loader of the 2019 notebooks, Mnist, is dp.legacy's; it
+# registers it (dp.aliases), so this module answers to it without importing dp.legacy.
+__getattr__ = aliases.module_getattr(__name__)
 
 
 def main(argv=None):

@@ -12,13 +12,20 @@ here, so old code keeps running:
 ``nn = NeuralNode``               return ``(forward_fn, param)``
 ``nn._ReLu_Layer(...)``           the same factories, as names of ``dp.nn``
 ``class Net(nn.Model)``           ``NeuralNode.Model`` is ``dp.nn.Model``
-a Model subclass that never       :class:`ModelDefaults`: ``training`` and ``dtype``
-calls ``super().__init__()``      have class-level defaults
-an Optimizer subclass that        :class:`OptimizerHooks`: ``_set_param`` is the
-defines ``_set_param``            hook ``_set_hyperparam`` under its old name
 ``Mnist(data_dir)``               :class:`Mnist`, the ``deep_teaching_commons``
                                   loader, also as ``dp.datasets.Mnist``
 ================================  ===============================================
+
+Two more 2019 habits are the core's own business, since they concern how its
+classes are subclassed: a ``Model`` subclass that never calls
+``super().__init__()`` (``Model.__new__`` gives every model its defaults), and an
+``Optimizer`` subclass that defines the hook ``_set_param`` (the old name of
+``_set_hyperparam``; see ``Optimizer.__init_subclass__``).
+
+This module depends on the core, never the other way round: it uses only public
+names of ``dp.nn`` and ``dp.datasets``, and it registers the names that
+``dp.nn`` and ``dp.datasets`` answer to with :mod:`dp.aliases`, so neither of
+them imports this module.
 
 New code needs none of this: use ``Model``'s layer methods, ``Optimizer``
 subclasses with ``defaults``, and ``dp.datasets.load_mnist``.
@@ -26,54 +33,13 @@ subclasses with ``defaults``, and ``dp.datasets.load_mnist``.
 
 import numpy as np
 
-__all__ = ["NeuralNode", "nn", "ModelDefaults", "OptimizerHooks", "Mnist"]
+from dp import aliases
+from dp.nn import Dense, Model, check_layer_name, parameter_name
 
-# dp.nn and dp.optim import this module, so it imports them only inside functions.
-
-
-class ModelDefaults:
-    """Class-level defaults of ``Model``'s attributes.
-
-    The 2019 exercise let students write a model whose ``__init__`` never
-    called ``super().__init__()``; with these defaults such a model still has
-    a mode and a dtype (and ``Model`` keeps its layers in a dict it creates on
-    first use).
-    """
-
-    training = True
-    dtype = np.dtype(np.float64)
-
-
-class OptimizerHooks:
-    """The 2019 name of ``Optimizer``'s hyperparameter hook, ``_set_param``.
-
-    The 2019 optimizers, and the course notebooks written for them, define
-    ``_set_param(self)`` and may call ``super()._set_param()``; dp calls the
-    hook ``_set_hyperparam``, since it sets hyperparameters. A subclass that
-    defines ``_set_param`` gets it as its ``_set_hyperparam``, and
-    ``_set_param`` of the base class is dp's default hook.
-    """
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if "_set_param" in vars(cls):
-            cls._set_hyperparam = cls._set_param
-
-    def _set_param(self):
-        """The base class's hook under its 2019 name (see Optimizer._set_hyperparam)."""
-        from dp.optim import Optimizer
-        Optimizer._set_hyperparam(self)
+__all__ = ["NeuralNode", "nn", "Mnist"]
 
 
 # -- the 2019 layer factories ---------------------------------------------------------
-
-
-class _ModelOfNn:
-    """``NeuralNode.Model``: ``dp.nn.Model``, looked up when used (dp.nn imports us)."""
-
-    def __get__(self, instance, owner):
-        from dp.nn import Model
-        return Model
 
 
 def _given_value(value, shape, what):
@@ -91,12 +57,10 @@ def _dense(activation, fan_in, fan_out, name, param, init, bias_init):
     gives the layer those values; an empty dict is filled with the initial
     values. Either way the layer reads its parameters from that very dict.
     """
-    from dp.nn import Dense, _check_layer_name, _full_name
-
     if param is not None:
-        _check_layer_name(name)
-        names = {_full_name(name, "weight"): (fan_in, fan_out),
-                 _full_name(name, "bias"): (1, fan_out)}
+        check_layer_name(name)
+        names = {parameter_name(name, "weight"): (fan_in, fan_out),
+                 parameter_name(name, "bias"): (1, fan_out)}
         given = [key for key in names if key in param]
         if len(given) == 1:
             raise ValueError(f"layer {name!r}: param holds {given[0]!r} but not the other "
@@ -130,13 +94,12 @@ class NeuralNode:
     ``Model``'s layer methods make the same layers.
     """
 
-    Model = _ModelOfNn()
+    Model = Model
     _sep = "_"
 
     @staticmethod
     def _get_fullname(name, suffix):
-        from dp.nn import _full_name
-        return _full_name(name, suffix)
+        return parameter_name(name, suffix)
 
     _Linear_Layer = _factory("_Linear_Layer", None, "X · W + b")
     _ReLu_Layer = _factory("_ReLu_Layer", "relu", "max(0, X · W + b)")
@@ -149,7 +112,7 @@ nn = NeuralNode
 
 # Names that dp.nn also answers to (`from dp import nn` gives that module, so it
 # must know the published alias: nn._ReLu_Layer(...), class Net(nn.Model)).
-NN_MODULE_NAMES = {
+aliases.register("dp.nn", {
     "NeuralNode": NeuralNode,
     "nn": NeuralNode,
     "_get_fullname": NeuralNode._get_fullname,
@@ -157,7 +120,7 @@ NN_MODULE_NAMES = {
     "_ReLu_Layer": NeuralNode._ReLu_Layer,
     "_Sigmoid_Layer": NeuralNode._Sigmoid_Layer,
     "_Tanh_Layer": NeuralNode._Tanh_Layer,
-}
+})
 
 
 # -- the deep_teaching_commons MNIST loader -------------------------------------------
@@ -187,6 +150,8 @@ class Mnist:
     """
 
     def __init__(self, data_dir=None, auto_download=True, verbose=True, variant=None):
+        # dp.datasets is imported when used, as `import dp` does: it needs the
+        # network stack, which code that never loads data should not pay for.
         from dp import datasets
 
         self.data_dir = data_dir
@@ -218,12 +183,11 @@ class Mnist:
         """
         from dp import datasets
 
-        arrays = [array for _, array in
-                  datasets._obtain(self.variant, self.data_dir, self.auto_download)]
-        dtype = np.float64 if normalized else np.uint8
         # One-hot labels were float64 in the original, whatever the images were.
-        x_train, y_train, x_test, y_test = datasets._convert(
-            *arrays, flatten, False, bool(normalized), dtype)
+        x_train, y_train, x_test, y_test = datasets.load_mnist(
+            self.variant, self.data_dir, flatten=flatten, one_hot=False,
+            normalized=bool(normalized), dtype=np.float64 if normalized else np.uint8,
+            download=self.auto_download)
         if one_hot_enc:
             y_train, y_test = self.to_one_hot_enc(y_train), self.to_one_hot_enc(y_test)
         return x_train, y_train, x_test, y_test
@@ -232,3 +196,6 @@ class Mnist:
     def to_one_hot_enc(labels):
         """Integer labels 0-9 as one-hot rows (float64), e.g. 2 -> [0, 0, 1, 0, ...]."""
         return np.eye(10)[labels]
+
+
+aliases.register("dp.datasets", {"Mnist": Mnist})

@@ -37,20 +37,27 @@ optimizers' train() switches to it. Before predicting, say so explicitly:
 
 import numpy as np
 
-from dp import _checks, legacy
+from dp import _checks, aliases
 from dp import init as initializers
 from dp.node import Node
 
-__all__ = ["Layer", "Dense", "Dropout", "BatchNorm", "Model", "NeuralNode", "nn"]  # noqa: F822
+__all__ = ["Layer", "Dense", "Dropout", "BatchNorm", "Model", "parameter_name",  # noqa: F822
+           "check_layer_name", "NeuralNode", "nn"]
 
 _SEPARATOR = "_"  # parameter name = layer name + "_" + kind, e.g. "h1_weight"
 
 
-def _full_name(layer_name, kind):
+def parameter_name(layer_name, kind):
+    """The name of a layer's parameter: ``parameter_name("h1", "weight") == "h1_weight"``.
+
+    Gradients come back under these names (``Model.get_grad``), and
+    ``Model.get_param`` / ``set_param`` use them as keys.
+    """
     return _SEPARATOR.join((layer_name, kind))
 
 
-def _check_layer_name(name):
+def check_layer_name(name):
+    """Raise TypeError unless ``name`` can name a layer (a non-empty string)."""
     if not isinstance(name, str) or not name:
         raise TypeError(f"a layer needs a name (a non-empty string) that is unique in its "
                         f"model, e.g. \"h1\"; got {name!r}")
@@ -78,7 +85,7 @@ class Layer:
     """
 
     def __init__(self, name):
-        _check_layer_name(name)
+        check_layer_name(name)
         self.name = name
         self.param = {}
         self.state = {}
@@ -129,8 +136,8 @@ class Dense(Layer):
             raise ValueError(f"layer {name!r}: activation must be one of "
                              f"{self.ACTIVATIONS}, got {activation!r}")
         self.activation = activation
-        self.weight_name = _full_name(name, "weight")
-        self.bias_name = _full_name(name, "bias")
+        self.weight_name = parameter_name(name, "weight")
+        self.bias_name = parameter_name(name, "bias")
         shapes = {self.weight_name: (self.fan_in, self.fan_out),
                   self.bias_name: (1, self.fan_out)}
         weight_init = initializers.get_initializer(init)
@@ -229,10 +236,10 @@ class BatchNorm(Layer):
         self.momentum, self.epsilon = (
             _checks.real(f"BatchNorm {name!r}: {what}", value, lambda v: 0 < v <= 1, "in (0, 1]")
             for what, value in (("momentum", momentum), ("epsilon", epsilon)))
-        self.gamma_name = _full_name(name, "gamma")
-        self.beta_name = _full_name(name, "beta")
-        self.mean_name = _full_name(name, "running_mean")
-        self.var_name = _full_name(name, "running_var")
+        self.gamma_name = parameter_name(name, "gamma")
+        self.beta_name = parameter_name(name, "beta")
+        self.mean_name = parameter_name(name, "running_mean")
+        self.var_name = parameter_name(name, "running_var")
         self.param = {self.gamma_name: np.ones((1, self.n), dtype=dtype),
                       self.beta_name: np.zeros((1, self.n), dtype=dtype)}
         self.state = {self.mean_name: np.zeros((1, self.n), dtype=dtype),
@@ -311,7 +318,7 @@ def _checked_arrays(what, given, current):
     return checked
 
 
-class Model(legacy.ModelDefaults):
+class Model:
     """Base class of a neural network: holds its layers and their parameters.
 
     Subclass it, create layers in __init__ with the layer methods below
@@ -330,6 +337,16 @@ class Model(legacy.ModelDefaults):
         TypeError: if dtype is not a floating-point type.
     """
 
+    def __new__(cls, *args, **kwargs):
+        # Every model has a mode, a dtype and a layer registry before any __init__
+        # runs, so a subclass whose __init__ never calls super().__init__() (the
+        # 2019 exercise allowed that) still works, with float64 parameters.
+        model = super().__new__(cls)
+        model.training = True
+        model.dtype = np.dtype(np.float64)
+        model._layers = {}
+        return model
+
     def __init__(self, dtype=np.float64):
         dtype = np.dtype(dtype)
         if dtype.kind != "f":
@@ -337,7 +354,7 @@ class Model(legacy.ModelDefaults):
                             f"np.float64 or np.float32, got {dtype}")
         self.dtype = dtype
         self.training = True
-        self._registry()  # keeps layers made before super().__init__() was called
+        # self._layers is not reset: it keeps layers made before super().__init__().
 
     # -- layers ------------------------------------------------------------------
 
@@ -539,8 +556,7 @@ class Model(legacy.ModelDefaults):
                                   f"dp.losses.cross_entropy(self.forward(x), y)")
 
 
-def __getattr__(name):
-    # The 2019 names (NeuralNode, nn, nn._ReLu_Layer, ...) live in dp.legacy.
-    if name in legacy.NN_MODULE_NAMES:
-        return legacy.NN_MODULE_NAMES[name]
-    raise AttributeError(f"module 'dp.nn' has no attribute {name!r}")
+
+# The 2019 names (NeuralNode, nn, nn._ReLu_Layer, ...) are dp.legacy's; it registers
+# them (dp.aliases), so this module answers to them without importing dp.legacy.
+__getattr__ = aliases.module_getattr(__name__)

@@ -34,7 +34,7 @@ import os
 import numpy as np
 from tqdm.auto import tqdm
 
-from dp import _checks, init, legacy
+from dp import _checks, init
 
 __all__ = ["Optimizer", "SGD", "SGD_Momentum", "RMS_Prop", "Adam", "TrainingDiverged"]
 
@@ -73,7 +73,7 @@ class TrainingDiverged(FloatingPointError):
         self.loss_hist = loss_hist
 
 
-class Optimizer(legacy.OptimizerHooks):
+class Optimizer:
     """Base class: the training loop, mini-batches and hyperparameters.
 
     Args:
@@ -99,6 +99,13 @@ class Optimizer(legacy.OptimizerHooks):
 
     defaults = None        # {hyperparameter: default}; None: no names are checked
     num_grad_stores = 0
+
+    def __init_subclass__(cls, **kwargs):
+        # The 2019 optimizers, and the notebooks written for them, define the hook
+        # under its old name `_set_param`; it then is this class's _set_hyperparam.
+        super().__init_subclass__(**kwargs)
+        if "_set_param" in vars(cls):
+            cls._set_hyperparam = cls._set_param
 
     def __init__(self, model, x_train=None, y_train=None, hyperparam=None, batch_size=128):
         if not all(callable(getattr(model, method, None))
@@ -157,10 +164,18 @@ class Optimizer(legacy.OptimizerHooks):
         self.hyperparam or else from the class's defaults.
 
         A subclass may instead define ``_set_param``, the name the 2019 course
-        used for this hook (see dp.legacy).
+        used for this hook, and call ``super()._set_param()`` in it.
         """
         for key, default in (self.defaults or {}).items():
             setattr(self, key, self.hyperparam.get(key, default))
+
+    def _set_param(self):
+        """This class's ``_set_hyperparam`` under its 2019 name (see there).
+
+        It names ``Optimizer._set_hyperparam`` itself: in a subclass that defines
+        ``_set_param``, ``self._set_hyperparam`` is that very method.
+        """
+        Optimizer._set_hyperparam(self)
 
     def random_batch(self):
         """A mini-batch (x, y) of batch_size rows, drawn without replacement."""

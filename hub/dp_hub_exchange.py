@@ -23,6 +23,9 @@ import os
 import shutil
 import stat
 
+from nbgrader.exchange.default.release_assignment import (
+    ExchangeReleaseAssignment as _NbgraderRelease,
+)
 from nbgrader.exchange.default.submit import ExchangeSubmit as _NbgraderSubmit
 from nbgrader.utils import ignore_patterns
 
@@ -87,3 +90,43 @@ def _copy_contents(src: str, dest: str, ignore) -> None:
             _copy_contents(source, target, ignore)
         else:
             shutil.copyfile(source, target)
+
+
+class ExchangeReleaseAssignment(_NbgraderRelease):
+    """nbgrader's release, then each released notebook stamped with the kernel's own
+    ``language_info``.
+
+    The course's notebooks record only ``{"name": "python"}`` (their generation must not
+    depend on the Python patch version of the machine that made them). JupyterLab writes
+    the running kernel's full ``language_info`` into a notebook as soon as the kernel
+    starts, and that change marks a freshly fetched, untouched notebook as modified. On
+    the hub every kernel is the course environment's ipykernel, so the notebooks handed
+    out carry exactly what it will report, and opening one changes nothing.
+    """
+
+    def copy_files(self):
+        super().copy_files()
+        from ipykernel.ipkernel import IPythonKernel
+
+        info = dict(IPythonKernel.language_info)
+        for folder, _dirs, files in os.walk(self.dest_path):
+            for name in files:
+                if name.endswith(".ipynb"):
+                    _stamp_language_info(os.path.join(folder, name), info)
+
+
+def _stamp_language_info(path: str, info: dict) -> None:
+    import json
+
+    with open(path, encoding="utf-8") as fh:
+        nb = json.load(fh)
+    if nb.get("metadata", {}).get("language_info", {}).get("name") not in (None, "python"):
+        return
+    nb.setdefault("metadata", {})["language_info"] = info
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(nb, fh, indent=1, ensure_ascii=False)
+        fh.write("\n")
+    os.chmod(tmp, mode)
+    os.replace(tmp, path)

@@ -12,7 +12,12 @@ that ``python -m tools.hub up`` writes and names in ``DP_HUB_SETTINGS``:
   Assignments tab (nbgrader's filesystem exchange); the formgrader, course list and
   "create assignment" tools are turned off for them;
 * instructors start in the course root (``<base>/course``, owned by their group),
-  where nbgrader finds ``nbgrader_config.py`` and the formgrader works.
+  where nbgrader finds ``nbgrader_config.py`` and the formgrader works; what they
+  create there is group-writable (umask 007 in the setgid course root), so a second
+  instructor (a teaching assistant) grades beside the first;
+* grading runs in the ``grading`` service (``hub/dp_grading_service.py``), managed by
+  the hub and running as root as the grading sandbox needs; only tokens with the
+  custom scope ``custom:grading`` reach it, and only the instructors' role has that.
 """
 
 import grp
@@ -47,16 +52,44 @@ c.Authenticator.admin_users = (
     set()
 )  # instructors teach; they do not administer other users' servers
 
+# --- The grading service: instructors ask, root grades ----------------------------------
+# A scope of its own that only the instructors' role holds: a student's token (or their
+# server's) can never carry it, since a token's scopes are a subset of its owner's.
+GRADING_SCOPE = "custom:grading"
+c.JupyterHub.custom_scopes = {
+    GRADING_SCOPE: {"description": "Ask the course's grading service to grade an assignment."},
+}
+c.JupyterHub.services = [
+    {
+        "name": "grading",
+        "url": f"http://127.0.0.1:{settings['grading_port']}",
+        # runs as the hub's user (root): the sandbox gives each notebook a uid of its own
+        "command": [os.path.join(env_bin, "python"), "-m", "dp_grading_service"],
+        "environment": {"DP_HUB_SETTINGS": os.environ["DP_HUB_SETTINGS"],
+                        "PATH": os.pathsep.join([env_bin, "/usr/bin", "/bin"])},
+        "cwd": settings["state"],
+        "display": False,
+    }
+]
+c.JupyterHub.load_roles = [
+    {
+        "name": "instructor",
+        "description": "Teach the course: ask the grading service to grade",
+        "scopes": [GRADING_SCOPE, "access:services!service=grading"],
+        "users": settings["instructors"],
+    }
+]
+
 # A service token for scripts that drive the hub (the end-to-end test); none by default.
 if settings.get("admin_token"):
-    c.JupyterHub.services = [{"name": "course-admin", "api_token": settings["admin_token"]}]
-    c.JupyterHub.load_roles = [
+    c.JupyterHub.services.append({"name": "course-admin", "api_token": settings["admin_token"]})
+    c.JupyterHub.load_roles.append(
         {
             "name": "course-admin",
             "scopes": ["admin:users", "admin:servers", "tokens", "access:servers"],
             "services": ["course-admin"],
         }
-    ]
+    )
 
 
 # --- Each user's server -------------------------------------------------------------------
@@ -82,6 +115,9 @@ class CourseSpawner(LocalProcessSpawner):
             setuid()
             if workdir:
                 os.chdir(workdir)
+                # Everything an instructor's server, kernels and terminals create is
+                # group-writable; the course root's setgid folders give it the group.
+                os.umask(0o007)
 
         return preexec
 
@@ -98,10 +134,26 @@ class CourseSpawner(LocalProcessSpawner):
             "OMP_NUM_THREADS": "1",
             "MKL_NUM_THREADS": "1",
         }
+        if role == "instructors":
+            # where `python -m tools.grading` in a terminal sends its request (through
+            # the proxy, with the server's token, which carries custom:grading)
+            self.environment["DP_GRADING_URL"] = (
+                f"http://127.0.0.1:{settings['port']}/services/grading/")
         return super().start()
 
 
+def server_token_scopes(spawner):
+    """The scopes of a server's own token ($JUPYTERHUB_API_TOKEN, also its terminals'):
+    JupyterHub's defaults, and for instructors the grading service's. The hub grants only
+    the part the owner holds, so listing them for a student would give nothing."""
+    scopes = ["users:activity!user", "access:servers!server"]
+    if spawner.user.name in settings["instructors"]:
+        scopes += [GRADING_SCOPE, "access:services!service=grading"]
+    return scopes
+
+
 c.JupyterHub.spawner_class = CourseSpawner
+c.Spawner.server_token_scopes = server_token_scopes
 c.Spawner.cmd = [os.path.join(env_bin, "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab"
 c.Spawner.ip = "127.0.0.1"

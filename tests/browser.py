@@ -22,7 +22,8 @@ import contextlib
 import shutil
 from pathlib import Path
 
-import pytest
+import requirements
+from tools import system_parts
 
 # Flags as the machine documentation's probe used them: without the background
 # networking ones, Chromium keeps opening connections that a closed network refuses.
@@ -38,14 +39,9 @@ CHROMIUM_ARGS = [
 
 
 def chromium_path() -> str:
-    """The system Chromium, or skip the calling test with the reason and the fix."""
-    pytest.importorskip("playwright.sync_api",
-                        reason="playwright is not installed (pip install -e '.[test]')")
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    pytest.skip("no Chromium on PATH (Debian: apt-get install chromium; .ci/run installs it)")
+    """The system Chromium; else the calling test skips with the fix (fails with CI=true)."""
+    requirements.require("chromium")
+    return next(found for found in map(shutil.which, system_parts.CHROMIUM_NAMES) if found)
 
 
 @contextlib.contextmanager

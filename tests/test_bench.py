@@ -42,3 +42,18 @@ def test_variants_agree_with_hand_written_numpy():
     import pytest
     with pytest.raises(AssertionError, match="h3_bias"):
         check_agreement([("wrong", wrong_step, "")], np.float64)
+
+
+def test_cnn_mnist_trains_the_notebooks_own_solution():
+    """bench.cnn_mnist runs the solution cells of source/11_convolutions (not a copy)."""
+    import numpy as np
+    from bench import cnn_mnist
+
+    ns = cnn_mnist.solution_namespace()
+    net = ns["ConvNet"](seed=0, dtype=np.float32)
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 1, (16, 784)).astype(np.float32)
+    y = np.eye(10, dtype=np.float32)[rng.integers(0, 10, 16)]
+    steps, cpu, wall = cnn_mnist.train(net, x, y, epochs=2, batch_size=8, alpha=0.002)
+    assert steps == 4 and cpu >= 0 and wall > 0
+    assert 0 <= cnn_mnist.test_accuracy(net, x, rng.integers(0, 10, 16), batch=8) <= 1

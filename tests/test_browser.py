@@ -3,9 +3,12 @@
 import http.server
 import threading
 
+import pytest
 from browser import chromium_page
 
 
+@pytest.mark.browser
+@pytest.mark.needs("chromium")
 def test_chromium_runs_a_loopback_page_and_reports_its_console_errors(tmp_path):
     (tmp_path / "index.html").write_text(
         "<title>t</title><link rel=icon href=\"data:,\"><p id=p>static</p>"

@@ -27,6 +27,7 @@ from tools.course import source_assignments  # noqa: E402
 ASSIGNMENTS = source_assignments(b.REPO)
 
 
+@pytest.mark.grading
 @pytest.mark.parametrize("assignment", [
     pytest.param(a, marks=pytest.mark.xdist_group(f"grading-mistakes-{a}")) for a in ASSIGNMENTS])
 def test_visible_tests_catch_the_goal_and_the_table_says_so(assignment):

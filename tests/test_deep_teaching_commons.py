@@ -40,6 +40,7 @@ def run_old_notebook(data_dir):
                                          "test_labels")]
 
 
+@pytest.mark.notebook
 def test_old_notebook_code_reads_verified_fashion_mnist_unchanged(tmp_path, capsys):
     try:
         datasets.find_mnist("fashion")

@@ -1,4 +1,4 @@
-"""`tools.grade --jobs N`: the same results as one student at a time, and a gradebook
+"""`tools.grading --jobs N`: the same results as one student at a time, and a gradebook
 whose write sessions take turns across processes.
 
 Cost: two gradings of a 5-student class of the tiny fixture assignment (about 30 s
@@ -20,6 +20,8 @@ import pytest
 from grading import builders as b
 from grading.runs import run_grade
 from tools.course import subprocess_env
+
+pytestmark = pytest.mark.grading
 
 
 def with_mistakes(released):
@@ -82,6 +84,7 @@ def table(stdout: str) -> list[str]:
     return [re.sub(r"/\S+", "<path>", line) for line in stdout.splitlines()]
 
 
+@pytest.mark.needs("sandbox")
 def test_jobs_2_gives_exactly_what_jobs_1_gives(serial_and_parallel):
     (serial, one), (parallel, two) = serial_and_parallel[1], serial_and_parallel[2]
     assert one.returncode == two.returncode == 1, one.stdout + one.stderr + two.stdout + two.stderr
@@ -105,6 +108,7 @@ def test_jobs_2_gives_exactly_what_jobs_1_gives(serial_and_parallel):
         assert same_feedback((serial / rel).read_text(), (parallel / rel).read_text()), rel
 
 
+@pytest.mark.needs("sandbox")
 def test_progress_counts_students_and_estimates_time_left(serial_and_parallel):
     _, two = serial_and_parallel[2]
     assert "grading 5 submission(s), 2 at a time" in two.stderr
@@ -126,7 +130,7 @@ def test_bad_jobs_is_a_usage_error(tmp_path):
 HOLDER = textwrap.dedent("""
     import sys, time
     from nbgrader.api import Gradebook
-    from tools.gradebook_lock import serialize_gradebook_sessions
+    from tools.grading.gradebook_lock import serialize_gradebook_sessions
     db = sys.argv[1]
     serialize_gradebook_sessions(db)
     with Gradebook("sqlite:///" + db) as gb:

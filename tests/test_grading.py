@@ -9,7 +9,7 @@ Two layers:
 * Every assignment found in ``source/`` at run time gets: its committed ``release/``
   regenerated and compared; its mistake files checked for coverage; its mistakes
   proven to lose points (one kernel, see tests/grading/mistakes.py for why that is
-  sound and cheap); and one real ``tools.grade`` run over a class of perfect,
+  sound and cheap); and one real ``tools.grading`` run over a class of perfect,
   untouched and hostile students (see tests/grading/runs.py).
 
 Every test builds its course in a temporary folder; nothing is written to the repo.
@@ -34,6 +34,7 @@ sys.path.insert(0, str(b.REPO))
 from tools import collect as collect_tool  # noqa: E402
 from tools import release as release_tool  # noqa: E402
 from tools.course import source_assignments  # noqa: E402
+from tools.grading import reference  # noqa: E402
 
 ASSIGNMENTS = source_assignments(b.REPO)
 
@@ -59,26 +60,33 @@ def test_course_config_sets_the_safety_options():
     cfg = PyFileConfigLoader("nbgrader_config.py", path=str(b.REPO)).load_config()
     assert cfg.Execute.timeout == 120, "instructor per-cell timeout should be a generous 120 s"
     assert cfg.OverwriteCells.add_missing_cells is True, "deleted test cells must be re-added"
-    names = [p.__name__ for p in cfg.Autograde.autograde_preprocessors]
+    names = [p if isinstance(p, str) else p.__name__ for p in cfg.Autograde.autograde_preprocessors]
+    names = [n.rsplit(".", 1)[-1] for n in names]
+    assert names[0] == "RecordingExecute", names  # the sandboxed executor, recording
     assert "LimitOutputSize" in names, names
     assert LimitOutput not in cfg.Autograde.autograde_preprocessors, names
-    assert names.index("LimitOutputSize") < names.index("SaveRecordedGrades"), names
+    assert "LimitOutput" not in names and "SaveAutoGrades" not in names, names
+    assert names.index("LimitOutputSize") < names.index("SaveJudgedGrades"), names
 
 
 # ============================================================ fixture assignment
 @pytest.fixture(scope="module")
 def fixture_class(tmp_path_factory):
-    """The fixture assignment, released by tools.release and graded once by tools.grade."""
+    """The fixture assignment, released by tools.release and graded once by tools.grading."""
     course = b.new_course(tmp_path_factory.mktemp("fixture-course"), fixture=True)
     return runs.grade_class(course, b.FIXTURE, full=True, cell_timeout=3)
 
 
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 @pytest.mark.xdist_group("grading-fixture")
 def test_fixture_class_healthy_and_hostile_in_one_run(fixture_class):
     problems = runs.class_problems(fixture_class)
     assert not problems, "\n".join(problems) + "\n\n" + fixture_class.stdout
 
 
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 @pytest.mark.xdist_group("grading-fixture")
 def test_fixture_healthy_scores_equal_grading_them_alone(fixture_class, tmp_path):
     alone = b.new_course(tmp_path / "alone", fixture=True)
@@ -93,6 +101,8 @@ def test_fixture_healthy_scores_equal_grading_them_alone(fixture_class, tmp_path
     assert fixture_class.scores["perfect"] == {"test_square": (2.0, 2.0), "test_halve": (1.0, 1.0)}
 
 
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 @pytest.mark.xdist_group("grading-fixture")
 def test_fixture_regrade_keeps_grades_and_reports_broken_resubmission(fixture_class, tmp_path):
     course = tmp_path / "course"
@@ -116,6 +126,7 @@ def test_fixture_regrade_keeps_grades_and_reports_broken_resubmission(fixture_cl
     assert rows["perfect"].endswith(",3.0,3.0"), rows["perfect"]
 
 
+@pytest.mark.grading
 @pytest.mark.xdist_group("grading-fixture")
 def test_fixture_mistakes_are_caught_and_a_harmless_one_is_not(tmp_path):
     path = tmp_path / "squares.ipynb"
@@ -150,6 +161,29 @@ def test_fixture_mistakes_are_caught_and_a_harmless_one_is_not(tmp_path):
     assert proof.visible["halve__integer_division.py"], proof.visible
     assert proof.visible["halve__doubles.py"], proof.visible
     assert not proof.visible["square__abs_keeps_sign.py"], proof.visible
+
+
+@pytest.mark.xdist_group("grading-static")
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_hidden_tests_record_and_never_compare(assignment):
+    """No expected value, threshold or reference answer in hidden code (issue 24)."""
+    problems = []
+    for path in sorted((b.REPO / "source" / assignment).glob("*.ipynb")):
+        problems += reference.authoring_problems(nbformat.read(path, as_version=4), path.stem)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.xdist_group("grading-static")
+def test_authoring_rules_catch_comparing_and_silent_hidden_tests():
+    nb = b.fixture_notebook()
+    assert reference.authoring_problems(nb) == []
+    nb.cells[3].source = "assert square(3) == 9\n### BEGIN HIDDEN TESTS\nassert square(-2) == 4\n"
+    nb.cells[5].source = ("### BEGIN HIDDEN TESTS\nimport numpy as np\n"
+                          "np.testing.assert_allclose(halve(3), 1.5)\n### END HIDDEN TESTS")
+    problems = "\n".join(reference.authoring_problems(nb))
+    assert "test_square: line 2 of the hidden tests asserts" in problems, problems
+    assert "test_halve: line 3 of the hidden tests calls assert_allclose" in problems, problems
+    assert problems.count("call record(...) nowhere") == 2, problems
 
 
 @pytest.mark.xdist_group("grading-static")
@@ -213,6 +247,27 @@ def test_collect_from_a_folder_of_downloads(tmp_path, capsys):
     assert "kept     bob" in capsys.readouterr().out
 
 
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
+                    reason="grading as root a course another user owns: root only")
+def test_root_refuses_to_grade_where_a_link_is_planted_in_the_outputs(tmp_path, capsys):
+    """The hub's grading service (root) grades a course its instructors can write: a
+    symbolic link in autograded/ would send root's writes anywhere, so nobody is graded."""
+    from tools.grading import grade
+
+    course = b.new_course(tmp_path / "course", fixture=True)
+    b.submit(course, "alice", b.FIXTURE, b.FIXTURE_NOTEBOOK, b.fixture_notebook())
+    target = tmp_path / "outside.txt"
+    target.write_text("root's")
+    (course / "autograded").mkdir()
+    os.chown(course, 65534, 65534)
+    assert grade.planted_links(course) == []  # the control: nothing planted
+    (course / "autograded" / "grading.log").symlink_to(target)
+    assert grade.planted_links(course) == [course / "autograded" / "grading.log"]
+    code = grade.main([b.FIXTURE, "--course-dir", str(course)])
+    assert code == 2 and "grading.log" in capsys.readouterr().err
+    assert target.read_text() == "root's" and not (course / "gradebook.db").exists()
+
+
 # ============================================================ every assignment
 @per_assignment("static")
 def test_every_answer_cell_has_a_mistake_and_every_mistake_an_answer(assignment):
@@ -221,6 +276,7 @@ def test_every_answer_cell_has_a_mistake_and_every_mistake_an_answer(assignment)
     assert not problems, f"{assignment}:\n" + "\n".join(problems)
 
 
+@pytest.mark.grading
 @per_assignment("release")
 def test_committed_release_is_what_generation_produces(assignment, monkeypatch):
     monkeypatch.chdir(b.REPO)  # tools change directory and PATH; restore both afterwards
@@ -230,6 +286,7 @@ def test_committed_release_is_what_generation_produces(assignment, monkeypatch):
                           + "\nRun `make release A=" + assignment + "` and commit release/.")
 
 
+@pytest.mark.grading
 @per_assignment("mistakes")
 def test_each_mistake_loses_its_cells_points(assignment):
     """Perfect notebook runs once in one kernel; each mistake swaps in and out (mistakes.py)."""
@@ -237,9 +294,11 @@ def test_each_mistake_loses_its_cells_points(assignment):
     assert not problems, f"{assignment}:\n" + "\n".join(problems)
 
 
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 @per_assignment("autograde")
 def test_autograde_class_of_perfect_untouched_and_hostile_students(assignment, tmp_path):
-    """One real tools.grade run, with the course's own config: healthy and hostile
+    """One real tools.grading run, with the course's own config: healthy and hostile
     students together (see grading/runs.py).
 
     The student whose cell loops forever is graded only in the fixture class (3 s
@@ -256,6 +315,8 @@ def test_autograde_class_of_perfect_untouched_and_hostile_students(assignment, t
     assert not problems, "\n".join(problems) + "\n\n" + run.stdout + run.stderr[-3000:]
 
 
+@pytest.mark.grading
+@pytest.mark.needs("sandbox")
 @pytest.mark.xdist_group("grading-fixture")
 def test_fixture_validate_tells_students_about_visible_tests_only(fixture_class, tmp_path):
     """What the Validate button runs. Note: nbgrader validate exits 0 even when tests fail."""

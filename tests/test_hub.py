@@ -7,23 +7,36 @@ flow: the instructor releases ``01_scalar_autodiff`` through the formgrader's RE
 API; three students, each through their own server's REST API with their own
 JupyterHub token, list, fetch, write (perfect / untouched / wrong answers) and
 submit; students attack the exchange, the course root and each other's homes, and
-the file system refuses; the instructor collects and grades with the course's own
-tools (``--jobs 2``) and releases feedback; each student fetches their own feedback
-only; the scores equal the same notebooks graded alone. A fourth student does the
-same in a real browser (Debian's Chromium).
+the file system refuses; the instructor collects in a terminal of their lab (over its
+websocket: the course environment on PATH, no "root '.'" warning); students' tokens get
+403 from the grading service, the instructor's 200, malformed requests 400; Formgrader's
+Autograde grades one student through the service, the instructor's terminal grades the
+other two through it (``--jobs 2``) while the teaching assistant gives points to a
+written answer in their own Formgrader (both edits are in the gradebook afterwards;
+outputs group-writable, setgid); feedback is refused while a written answer is ungraded
+(Formgrader and ``tools.release_feedback``, naming the student), then released with the
+points in it; each student fetches their own feedback only; the scores equal the same
+notebooks graded alone. In Chromium, the instructor opens Formgrader inside the lab
+(the assignment list, not an error frame), its links go into the lab, and the grading
+page shows the mark scheme and typesets math with the server's own MathJax; the perfect
+student opens their feedback from their own server and its math is typeset (MathJax
+inlined in the page, nothing from outside the hub); a fourth student fetches from the
+Assignments tab and the notebook opens unmodified.
 
 Needs Linux and root (CI runs as root); the hub's name is random so a crashed
 earlier run cannot collide. Cost: the hub and five servers, two gradings of three
-students (run concurrently), one browser session; the whole module took 212 s on 2
-cores shared with other engineers' test runs (load average 5; 590 s at load 12).
+students (run concurrently), three short browser sessions; the whole module took
+about 190 s on 2 cores shared with other engineers' test runs (load average 4; 590 s
+at load 12).
 """
 
 from __future__ import annotations
 
 import copy
-import os
-import platform
+import grp
+import json
 import pwd
+import re
 import secrets
 import shutil
 import subprocess
@@ -39,16 +52,27 @@ from grading import builders as b
 from tools import hub as hubtool
 from tools.course import subprocess_env
 
-needs_root = pytest.mark.skipif(
-    platform.system() != "Linux" or os.geteuid() != 0,
-    reason="the hub test creates Unix users: Linux and root only (CI runs as root)",
-)
-pytestmark = pytest.mark.xdist_group("hub")
+# The hub creates Unix users and grades in the sandbox (Linux, root, bubblewrap: the
+# sandbox check covers all three) behind JupyterHub's proxy (Node.js).
+needs_hub = pytest.mark.needs("sandbox", "node")
+pytestmark = [pytest.mark.xdist_group("hub"), pytest.mark.hub]
 
 ASSIGNMENT = "01_scalar_autodiff"
 NOTEBOOK = "scalar_autodiff"
 COURSE_ID = hubtool.COURSE_ID
 TIMEOUT = 180  # seconds for any one server to start or any one action to finish
+
+
+def written_answers(hub, grader, student):
+    """The written answers of ``student``'s submission still waiting for a grader, through
+    ``grader``'s formgrader (what its Manual Grading page lists)."""
+    r = hub.call(grader, "GET", f"formgrader/api/submitted_notebooks/{ASSIGNMENT}/{NOTEBOOK}")
+    assert r.status_code == 200, r.text
+    [submission] = [s for s in r.json() if s["student"] == student]
+    r = hub.call(grader, "GET", "formgrader/api/grades",
+                 params={"submission_id": submission["id"]})
+    assert r.status_code == 200, r.text
+    return [g for g in r.json() if g["needs_manual_grade"]]
 
 
 def wrong_answers(released, source):
@@ -62,6 +86,43 @@ def wrong_answers(released, source):
             if mistakes:
                 cell.source = mistakes[0].read_text()
     return nb
+
+
+class Terminal:
+    """A JupyterLab terminal over its websocket: commands typed, output read back."""
+
+    def __init__(self, ws_url: str, token: str):
+        import websocket
+
+        self.ws = websocket.create_connection(
+            ws_url, header=[f"Authorization: token {token}"], timeout=TIMEOUT)
+        self.count = 0
+
+    def start(self, command: str) -> str:
+        """Type ``command``; returns the marker its exit status will be printed with."""
+        self.count += 1
+        marker = f"__done{self.count}__"
+        self.ws.send(json.dumps(["stdin", f"{command}; echo {marker}$?{marker}\r"]))
+        return marker
+
+    def finish(self, marker: str, timeout: float = 900) -> tuple[int, str]:
+        """Output until the command of ``marker`` ends, and its exit status."""
+        out, deadline = "", time.monotonic() + timeout
+        pattern = re.compile(re.escape(marker) + r"(\d+)" + re.escape(marker))
+        while time.monotonic() < deadline:
+            kind, *data = json.loads(self.ws.recv())
+            if kind == "stdout":
+                out += data[0]
+                found = pattern.search(out)
+                if found:
+                    return int(found.group(1)), out
+        raise AssertionError(f"no end of the command after {timeout} s:\n{out[-3000:]}")
+
+    def run(self, command: str, timeout: float = 900) -> tuple[int, str]:
+        return self.finish(self.start(command), timeout)
+
+    def close(self):
+        self.ws.close()
 
 
 class Hub:
@@ -111,6 +172,20 @@ class Hub:
             timeout=TIMEOUT,
             **kwargs,
         )
+
+    def terminal(self, user: str) -> Terminal:
+        """A new terminal of ``user``'s JupyterLab (what File > New > Terminal opens)."""
+        r = self.call(user, "POST", "api/terminals")
+        assert r.status_code == 200, r.text
+        ws_url = self.url.replace("http", "ws", 1) + (
+            f"user/{user}/terminals/websocket/{r.json()['name']}")
+        return Terminal(ws_url, self.token(user))
+
+    def grading_service(self, user: str, method: str, path: str = "jobs", **kwargs):
+        """A request to the hub's grading service with ``user``'s token."""
+        return requests.request(
+            method, f"{self.url}services/grading/{path}", timeout=60,
+            headers={"Authorization": f"token {self.token(user)}"}, **kwargs)
 
     def as_user(self, user: str, *cmd: str, cwd: str | None = None) -> subprocess.CompletedProcess:
         """Run ``cmd`` as the Unix user ``user`` (what a terminal in their JupyterLab would do)."""
@@ -181,11 +256,11 @@ def released(hub):
     return instructor
 
 
-@needs_root
+@needs_hub
 def test_a_class_releases_fetches_submits_is_graded_in_parallel_and_gets_feedback(
     hub, released, tmp_path
 ):
-    instructor = released
+    instructor, ta = released, hub.info["instructors"][1]
     students = hub.info["students"][:3]
     base = Path(hub.info["course"]).parent
     course, exchange = base / "course", base / "exchange" / COURSE_ID
@@ -207,7 +282,7 @@ def test_a_class_releases_fetches_submits_is_graded_in_parallel_and_gets_feedbac
     for student, nb in notebooks.items():
         b.submit(alone, student, ASSIGNMENT, NOTEBOOK, nb)
     oracle = subprocess.Popen(
-        [sys.executable, "-m", "tools.grade", ASSIGNMENT, "--jobs=1", "--course-dir", str(alone)],
+        [sys.executable, "-m", "tools.grading", ASSIGNMENT, "--jobs=1", "--course-dir", str(alone)],
         cwd=alone,
         env=subprocess_env({"MPLBACKEND": "Agg"}),
         stdout=subprocess.PIPE,
@@ -279,30 +354,90 @@ def test_a_class_releases_fetches_submits_is_graded_in_parallel_and_gets_feedbac
             assert attack.returncode != 0 and refused, (cmd, attack)
         assert hub.as_user(students[0], "ls", str(base / "home" / students[0])).returncode == 0
 
-        # The instructor collects and grades with the course's own tools, two at a time.
-        py = f"{hub.info['env']}/bin/python"
-        collect = hub.as_user(instructor, py, "-m", "tools.collect", ASSIGNMENT, cwd=str(course))
-        assert collect.returncode == 0, collect.stdout + collect.stderr
+        # The instructor collects in a terminal of their lab, as the README says.
+        term = hub.terminal(instructor)
+        status, out = term.run(f"python -m tools.collect {ASSIGNMENT}")
+        assert status == 0, out
+        assert "is not absolute" not in out, out
         assert sorted(p.name for p in (course / "submitted").iterdir()) == sorted(students)
-        # Grading runs as root: the sandbox gives each notebook a uid of its own, which
-        # only root can do (an instructor's own uid would be the student code's).
-        # Afterwards the instructor owns what grading wrote, so the formgrader goes on.
-        grade = subprocess.run(
-            [py, "-m", "tools.grade", ASSIGNMENT, "--jobs", "2"], cwd=str(course),
-            env=subprocess_env({"MPLBACKEND": "Agg"}),
-            capture_output=True, text=True, timeout=900,
-        )
-        assert grade.returncode == 0, grade.stdout + grade.stderr
-        assert "Sandboxed" in grade.stdout, grade.stdout
-        owner = (course / "gradebook.db").stat().st_uid
-        assert owner == (course).stat().st_uid != 0, "grading did not hand the gradebook back"
-        assert "3 submission(s), 2 at a time" in grade.stderr, grade.stderr
-        released_feedback = hub.call(
-            instructor, "POST", f"formgrader/api/assignment/{ASSIGNMENT}/release_feedback"
-        )
-        assert released_feedback.status_code == 200 and released_feedback.json()["success"], (
-            released_feedback.text
-        )
+
+        # The grading service: a student's token is refused, an instructor's accepted.
+        for student in students:
+            assert hub.grading_service(student, "GET").status_code == 403
+            r = hub.grading_service(student, "POST", json={"assignment": ASSIGNMENT})
+            assert r.status_code == 403, r.text
+        assert hub.grading_service(instructor, "GET").status_code == 200
+        r = hub.grading_service(instructor, "POST",
+                                json={"assignment": ASSIGNMENT, "students": ["; rm -rf /"]})
+        assert r.status_code == 400, r.text  # only what it can check
+        r = hub.grading_service(instructor, "POST", json={"assignment": ASSIGNMENT, "x": 1})
+        assert r.status_code == 400, r.text
+
+        # Formgrader's Autograde button (its REST call) grades the first student through
+        # the grading service; the sandbox runs as root there, the instructor is not root.
+        t0 = time.monotonic()
+        r = hub.call(instructor, "POST",
+                     f"formgrader/api/submission/{ASSIGNMENT}/{students[0]}/autograde")
+        assert r.status_code == 200 and r.json()["success"], r.text[-3000:]
+        assert "Sandboxed" in r.json()["log"], r.json()["log"][-3000:]
+        timings = {"formgrader autograde, 1 student": time.monotonic() - t0}
+
+        # The other two in the instructor's terminal (the service again, --jobs 2) while
+        # the teaching assistant grades the first student's written answer.
+        t0 = time.monotonic()
+        grading = term.start(f"python -m tools.grading {ASSIGNMENT} --jobs 2")
+        hub.start_servers([ta])
+        answers = written_answers(hub, ta, students[0])
+        listed = hub.call(ta, "GET", f"formgrader/api/submitted_notebooks/{ASSIGNMENT}/{NOTEBOOK}")
+        assert answers, ("the perfect notebook's written answer waits for a grader", listed.text)
+        for grade in answers:
+            r = hub.call(ta, "PUT", f"formgrader/api/grade/{grade['id']}",
+                         json={"manual_score": grade["max_score"], "extra_credit": 0})
+            assert r.status_code == 200, r.text
+        ta_done = time.monotonic() - t0
+        status, out = term.finish(grading)
+        timings["terminal grading, 2 students, --jobs 2"] = time.monotonic() - t0
+        assert status == 0, out[-4000:]
+        assert "Sandboxed" in out and "3 submission(s), 2 at a time" in out, out[-4000:]
+        assert ta_done < timings["terminal grading, 2 students, --jobs 2"], (
+            "the assistant graded after grading had finished: not at the same time")
+        # the written answers are counted: the wrong notebook's is still ungraded
+        assert f"written answer(s) of {ASSIGNMENT} still ungraded" in out, out[-2000:]
+        assert students[2] in out.split("still ungraded")[1], out[-2000:]
+        # no lost update: the assistant's points and the autograder's scores are both there
+        assert not written_answers(hub, ta, students[0])
+        scores = b.gradebook_scores(course, ASSIGNMENT)
+        assert sorted(scores) == sorted(students) and all(scores.values()), scores
+
+        # What grading wrote belongs to the instructors' group, group-writable (the
+        # assistant writes the gradebook too).
+        group = grp.getgrnam(hub.info["instructors_group"]).gr_gid
+        for path in [course / "gradebook.db", *(course / d for d in
+                                                 ("submitted", "autograded", "feedback"))]:
+            info = path.stat()
+            assert info.st_gid == group and info.st_uid != 0, path
+            assert info.st_mode & 0o060 == 0o060, (path, oct(info.st_mode))
+            if path.is_dir():
+                assert info.st_mode & 0o2070 == 0o2070, (path, oct(info.st_mode))
+
+        # Feedback is refused while written answers are ungraded (the wrong notebook's),
+        # by Formgrader and by the command, which name the student; then released.
+        refused = hub.call(instructor, "POST",
+                           f"formgrader/api/assignment/{ASSIGNMENT}/release_feedback")
+        assert refused.status_code == 200 and not refused.json()["success"], refused.text
+        assert students[2] in refused.json()["error"], refused.text
+        status, out = term.run(f"python -m tools.release_feedback {ASSIGNMENT}")
+        assert status == 1 and students[2] in out and "--force" in out, out
+        assert not list(exchange.glob("feedback/*")), "feedback was released"
+        for grade in written_answers(hub, ta, students[2]):
+            r = hub.call(ta, "PUT", f"formgrader/api/grade/{grade['id']}",
+                         json={"manual_score": 1, "extra_credit": 0})
+            assert r.status_code == 200, r.text
+        status, out = term.run(f"python -m tools.release_feedback {ASSIGNMENT}")
+        assert status == 0, out
+        term.close()
+        released_feedback = refused
+        print("timings (s):", {k: round(v) for k, v in timings.items()})
 
         homes = base / "home"
         for student in students:
@@ -328,6 +463,9 @@ def test_a_class_releases_fetches_submits_is_graded_in_parallel_and_gets_feedbac
             for other in students:
                 if other != student:
                     assert other not in got[0].read_text()
+        # the graders' points are in the feedback (it was generated after them)
+        feedback = next((homes / students[0] / ASSIGNMENT / "feedback").rglob("*.html"))
+        assert "Written response</a> (Score: 3.0 / 3.0)" in feedback.read_text()
 
         hub_scores = b.gradebook_scores(course, ASSIGNMENT)
     finally:
@@ -345,7 +483,94 @@ def test_a_class_releases_fetches_submits_is_graded_in_parallel_and_gets_feedbac
     assert perfect and all(score == maximum for score, maximum in perfect.values()), perfect
 
 
-@needs_root
+@needs_hub
+@pytest.mark.browser
+@pytest.mark.needs("chromium")
+def test_an_instructor_grades_in_formgrader_inside_the_lab_in_a_browser(hub, released, tmp_path):
+    """Formgrader framed by the instructor's own lab (JupyterHub's singleuser server
+    forbids framing unless configured), its links into the lab, and the grading page of
+    the graded perfect submission (previous test) with its mark scheme and math typeset
+    by the MathJax the server itself serves."""
+    from browser import chromium_page
+
+    instructor = released
+    student = hub.info["students"][0]
+    base = f"/user/{instructor}/"
+    served = []
+    with chromium_page(screenshots=tmp_path, timeout_ms=TIMEOUT * 1000) as page:
+        page.on("request", lambda req: served.append(req.url))
+        page.goto(f"{hub.url}hub/login")
+        page.fill("input[name=username]", instructor)
+        page.fill("input[name=password]", hub.info["passwords"][instructor])
+        page.click("#login_submit")
+        page.wait_for_url(f"**{base}lab**")
+        page.locator(".lm-MenuBar-item", has_text="Nbgrader").click()
+        # "Formgrader", not "Formgrader (local)" (a hidden item of the same menu)
+        page.locator(".lm-Menu-item[data-command='nbgrader:open-formgrader']").click()
+        frame = page.frame_locator("iframe[src*='formgrader']")
+        # the assignment list, not an error (its hidden configuration panel names it too)
+        frame.get_by_role("link", name=ASSIGNMENT, exact=True).first.wait_for()
+
+        # In a tab of its own, its links go into this server's lab (not /hub/tree/...).
+        page.goto(f"{hub.url}{base.lstrip('/')}formgrader/manage_assignments")
+        link = page.locator(f"a[href*='lab/tree/source/{ASSIGNMENT}']").first
+        link.wait_for()
+        href = link.get_attribute("href")
+        assert href.startswith(f"{base}lab/tree/"), href
+        assert hub.call(instructor, "GET", href[len(base):]).status_code == 200
+
+        # The grading page: the mark scheme below the written answer, math typeset offline.
+        r = hub.call(instructor, "GET",
+                     f"formgrader/api/submitted_notebooks/{ASSIGNMENT}/{NOTEBOOK}")
+        [submission] = [s for s in r.json() if s["student"] == student]
+        page.goto(f"{hub.url}{base.lstrip('/')}formgrader/submissions/{submission['id']}/")
+        page.locator(".dp-mark-scheme").first.wait_for()
+        assert "reverse-mode sweep" in page.locator(".dp-mark-scheme").first.inner_text()
+        page.locator("mjx-container").first.wait_for()
+        rendered = page.locator(".text_cell_render").all_inner_texts()
+        assert rendered and not [t for t in rendered if "$" in t], [
+            t for t in rendered if "$" in t][:3]
+    assert not [u for u in served if "cdnjs" in u or "mathjax" in u.lower() and
+                not u.startswith(hub.url)], "MathJax from outside the hub"
+
+
+@needs_hub
+@pytest.mark.browser
+@pytest.mark.needs("chromium")
+def test_a_student_reads_their_feedback_with_the_math_typeset_in_a_browser(hub, released,
+                                                                          tmp_path):
+    """The feedback the first test released and the perfect student fetched, opened from
+    their own server in Chromium: its math typeset (no raw ``$`` left) by the MathJax
+    inlined in the page, nothing loaded from outside the hub."""
+    from urllib.parse import quote
+
+    from browser import chromium_page
+
+    student = hub.info["students"][0]
+    home = Path(hub.info["course"]).parent / "home" / student
+    pages = sorted((home / ASSIGNMENT / "feedback").rglob("*.html"))
+    assert len(pages) == 1, ("the perfect student fetched their feedback (previous test)",
+                             pages)
+    served = []
+    with chromium_page(screenshots=tmp_path, timeout_ms=TIMEOUT * 1000) as page:
+        page.on("request", lambda req: served.append(req.url))
+        page.goto(f"{hub.url}hub/login")
+        page.fill("input[name=username]", student)
+        page.fill("input[name=password]", hub.info["passwords"][student])
+        page.click("#login_submit")
+        page.wait_for_url(f"**/user/{student}/lab**")
+        page.goto(f"{hub.url}user/{student}/files/{quote(str(pages[0].relative_to(home)))}")
+        page.locator("mjx-container").first.wait_for()
+        rendered = page.locator(".text_cell_render").all_inner_texts()
+        assert rendered and not [t for t in rendered if "$" in t], [
+            t for t in rendered if "$" in t][:3]
+        assert "Written response" in page.content()
+    assert not [u for u in served if not u.startswith(hub.url)], "loaded from outside the hub"
+
+
+@needs_hub
+@pytest.mark.browser
+@pytest.mark.needs("chromium")
 def test_a_student_fetches_from_the_assignments_tab_in_a_browser(hub, released, tmp_path):
     from browser import chromium_page
 
@@ -368,6 +593,11 @@ def test_a_student_fetches_from_the_assignments_tab_in_a_browser(hub, released, 
         tab = page.locator(f".lm-TabBar-tab[title*='{NOTEBOOK}.ipynb']")
         tab.wait_for()
         page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+        # Opened unchanged, it is not "modified" once its kernel runs (JupyterLab writes
+        # the kernel's language_info into the notebook; the hub's release carries it).
+        page.wait_for_function("() => document.body.innerText.includes('Idle')")  # status bar
+        page.wait_for_timeout(2000)
+        assert "jp-mod-dirty" not in (tab.get_attribute("class") or ""), "opened as modified"
     assert (
         Path(hub.info["course"]).parent / "home" / student / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
     ).is_file()

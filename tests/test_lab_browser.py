@@ -32,6 +32,8 @@ import pytest
 from browser import chromium_page, chromium_path
 from grading.builders import grade_id, is_answer, perfect
 
+pytestmark = pytest.mark.browser
+
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "01_scalar_autodiff"
 NOTEBOOK = "scalar_autodiff.ipynb"

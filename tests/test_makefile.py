@@ -29,3 +29,34 @@ def test_make_help_lists_every_target_once_with_a_description():
         assert re.fullmatch(r"  make \S+ +\S.*", line), line  # a description on every line
     phony = re.findall(r"^\.PHONY:(.*)$", text, flags=re.M)
     assert len(phony) == 1 and sorted(phony[0].split()) == sorted(targets)
+
+
+def make_help(*variables):
+    return subprocess.run(["make", "-s", "--no-print-directory", "help", *variables], cwd=ROOT,
+                          check=True, capture_output=True, text=True, timeout=60).stdout
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_help_is_one_aligned_column_with_variables_shown_by_value():
+    out = make_help("SITE_PORT=9123")
+    lines = out.splitlines()
+    longest = max(len(name) for name in rule_targets((ROOT / "Makefile").read_text()))
+    # every description starts in the same column, two spaces after the longest name
+    starts = {len(line) - len(line[len("  make "):].split(None, 1)[1]) for line in lines}
+    assert starts == {len("  make ") + longest + 2}, out
+    assert "$(" not in out, out
+    assert "http://127.0.0.1:9123/" in out, out
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_test_fast_leaves_out_every_slow_group_the_markers_name():
+    """make test-fast deselects each slow marker registered in pyproject.toml."""
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    markers = re.findall(r'^\s*"(\w+)(?:\([^)]*\))?: ', pyproject, flags=re.M)
+    slow = [name for name in markers if name != "needs"]
+    assert {"notebook", "grading", "browser", "hub"} <= set(slow), markers
+    dry = subprocess.run(["make", "-n", "--no-print-directory", "test-fast"], cwd=ROOT,
+                         check=True, capture_output=True, text=True, timeout=60).stdout
+    selection = re.search(r'-m "([^"]+)"', dry).group(1)
+    assert selection == " and ".join(f"not {name}" for name in slow), selection
+    assert "--nbval" not in dry and " source" not in dry and " course" not in dry, dry

@@ -188,3 +188,65 @@ def test_inputs_are_all_inputs_and_parents_those_backward_visits():
     assert len(h.parents) == 1 and h.parents[0] is w
     e = x.exp()
     assert len(e.inputs) == 1 and e.inputs[0] is x and e.parents == ()
+
+
+def _chain(n):
+    x = Node(0.5, "x")
+    out = x
+    for _ in range(n):
+        out = out + 1.0
+    return x, out
+
+
+def _users_thresholds():
+    # Two collections with no node made in between end any hold an earlier test left.
+    gc.collect()
+    gc.collect()
+    return gc.get_threshold()
+
+
+def test_a_large_graph_holds_off_full_collections_until_it_is_freed():
+    # dp.node._GraphGC: a graph has no reference cycles, so while a large one is
+    # built the collector's walks over it (the cost of building it) are held off, and
+    # the user's thresholds come back as soon as it is freed, by reference counting.
+    before = _users_thresholds()
+    x, out = _chain(1 << 17)
+    assert gc.get_threshold()[1:] != before[1:], "no hold while a large graph is built"
+    assert gc.get_threshold()[0] == before[0], "young collections must go on"
+    leaf = weakref.ref(x)
+    del x, out  # no gc.collect(): the graph has no cycles
+    assert leaf() is None
+    assert gc.get_threshold() == before
+
+
+def test_the_hold_ends_when_no_more_nodes_are_made_even_if_the_graph_lives():
+    before = _users_thresholds()
+    x, out = _chain(1 << 17)
+    assert gc.get_threshold() != before
+    gc.collect(0)  # a collection that sees no node made since the previous one
+    gc.collect(0)
+    assert gc.get_threshold() == before
+    del x, out
+
+
+def test_thresholds_the_user_sets_while_a_graph_is_held_are_kept():
+    before = _users_thresholds()
+    try:
+        x, out = _chain(1 << 17)
+        gc.set_threshold(500, 5, 5)
+        del x, out
+        assert gc.get_threshold() == (500, 5, 5)
+    finally:
+        gc.set_threshold(*before)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_number_constants_keep_their_sign_dtype_and_cannot_be_changed(dtype):
+    x = Node(np.ones((1, 1), dtype=dtype), "x")
+    assert np.signbit((x * -0.0).value[0, 0]) and not np.signbit((x * 0.0).value[0, 0])
+    first, second = x + 2.0, x + 2.0
+    constant = first.inputs[1].value
+    assert constant.dtype == dtype and second.inputs[1].value[0, 0] == 2.0
+    with pytest.raises(ValueError, match="read-only"):
+        constant[0, 0] = 5.0
+    assert (x + 2).value[0, 0] == 3.0 and (x + True).value[0, 0] == 2.0

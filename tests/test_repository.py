@@ -68,6 +68,7 @@ def test_dp_imports_from_this_checkout():
     assert Path(out.stdout.strip()).resolve().parent == ROOT / "dp"
 
 
+@pytest.mark.grading
 def test_nbgrader_runs():
     out = subprocess.run([str(BIN / "nbgrader"), "--version"], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
@@ -80,6 +81,7 @@ def _free_port():
         return s.getsockname()[1]
 
 
+@pytest.mark.notebook
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 def test_make_lab_serves_jupyterlab(tmp_path):
     """`make lab` (the README's command) serves /lab on a loopback port."""

@@ -9,7 +9,13 @@ What is checked, each against an oracle independent of the build:
 - no solution or hidden-test line of source/ is anywhere in the built files (the
   scanner is first shown to find one planted in a highlighted code block);
 - in headless Chromium, on loopback: pages load without console errors, math is
-  typeset, a plot and a graph are visible, the search finds `softmax`.
+  typeset, a plot and a graph are visible, the search finds `softmax`; the sidebar
+  toggles open the navigation at 390 and 1280 px; axe-core finds no serious or
+  critical WCAG 2.1 A/AA violation on any page at either width (and is first shown
+  to find a planted one); no page is wider than a 390 px screen;
+- figures carry their notebook's alt text and link to their file; no nbval marker
+  in the rendered code; a footer with the licence; each assignment's zip is its
+  folder; no hub button without a hub address, and the launch link's format.
 
 - the build's own rules (docstrings made safe for reStructuredText, the index's
   links, Jupyter's heading anchors), each on a small input, without a build.
@@ -39,12 +45,14 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+import requirements
 
 import dp
 from browser import chromium_page
 
 ROOT = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.xdist_group("site")
+# The site is built once per module (Sphinx over every notebook), then read and browsed.
+pytestmark = [pytest.mark.xdist_group("site"), pytest.mark.site]
 
 LECTURES = sorted(p.relative_to(ROOT) for p in (ROOT / "course").glob("*.ipynb"))
 ASSIGNMENTS = sorted(p.relative_to(ROOT) for p in (ROOT / "release").glob("*/*.ipynb"))
@@ -384,7 +392,10 @@ def test_landing_page_in_the_browser(served, shots):
         page.screenshot(path=str(shots / "landing.png"), full_page=True)
         _no_errors(page)
         text = _visible_text(page)
-        assert "Course index" in text
+        # Written for students (docs/landing.md), not the repository's README.
+        assert "The course, in order" in text and "How to work" in text
+        assert "Where to get help" in text
+        assert "in this folder" not in text and "nbconvert" not in text
         for notebook in LECTURES + ASSIGNMENTS:
             assert page.locator(f'a[href$="{page_of(notebook)}"]').count(), f"no link to {notebook}"
 
@@ -438,6 +449,150 @@ def test_search_box_finds_softmax(served, shots):
         page.screenshot(path=str(shots / "search.png"), full_page=True)
         assert results.count() > 0
         _no_errors(page)
+
+
+# The WCAG 2.1 A and AA rules of axe-core (tests/package.json pins it; make test
+# installs it). Experimental rules with those tags count too (label-content-name-
+# mismatch, the search buttons' problem, is one).
+AXE = ROOT / "tests" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def site_pages(out: Path) -> list[str]:
+    """Every page a reader can open (not the theme's templates, not the redirect)."""
+    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html")
+                  if p.relative_to(out).parts[0] not in ("_static", "_sources")
+                  and p.relative_to(out).as_posix() != "course/README.html")
+
+
+def _axe_problems(page) -> list[str]:
+    if not AXE.is_file():
+        requirements.require("node")  # no npm here: skipped with the hint (failed in CI)
+        pytest.fail(f"{AXE} is missing: run `cd tests && npm ci` (make test does)")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', "
+                           "values: tags.concat(['experimental'])}})", WCAG_TAGS)
+    return [f"{v['id']} ({v['impact']}, {len(v['nodes'])}x): {v['nodes'][0]['html'][:120]}"
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical") and set(v["tags"]) & set(WCAG_TAGS)]
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_every_page_is_accessible_and_fits_the_screen(site, served, shots, width):
+    """No serious or critical axe violation on any page; at 390 px no sideways scroll."""
+    problems, wide = [], []
+    with chromium_page(screenshots=shots, viewport=(width, 844)) as page:
+        for rel in site_pages(site.out):
+            page.goto(f"{served}/{rel}", wait_until="load")
+            if 'class="math' in (site.out / rel).read_text(encoding="utf-8"):
+                _wait_for_math(page)  # typeset math is what axe and the width check see
+            problems += [f"{rel}: {p}" for p in _axe_problems(page)]
+            scroll = page.evaluate("Math.max(document.documentElement.scrollWidth,"
+                                   " document.body.scrollWidth)")
+            if scroll > width:
+                wide.append(f"{rel}: {scroll} px")
+    assert not problems, f"axe at {width} px:\n" + "\n".join(problems)
+    assert not wide, f"pages wider than the {width} px screen: {wide}"
+
+
+def test_axe_check_finds_a_planted_violation(served, shots):
+    """The accessibility check can fail: an image without alt text is critical."""
+    with chromium_page(screenshots=shots) as page:
+        page.goto(served + "/index.html", wait_until="load")
+        page.evaluate("document.querySelector('main').append(document.createElement('img'))")
+        assert any(p.startswith("image-alt") for p in _axe_problems(page))
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_sidebar_toggles_open_the_navigation(served, shots, width):
+    """The visible sidebar buttons open the course navigation and the page's contents."""
+    with browsing(shots) as page:
+        page.set_viewport_size({"width": width, "height": 844})
+        page.goto(f"{served}/{page_of(LECTURES[0])}", wait_until="load")
+        nav = page.locator("#pst-primary-sidebar .bd-links a", has_text="Practical training")
+        toggle = page.locator(".primary-toggle:visible")
+        assert toggle.count() == 1, "one visible primary sidebar toggle"
+        if width >= 992:
+            # Desktop: the sidebar is shown; the toggle hides it, and again shows it.
+            assert nav.first.is_visible()
+            toggle.click()
+            page.wait_for_function("document.querySelector('#pst-primary-sidebar')"
+                                   ".classList.contains('pst-sidebar-hidden')")
+            toggle.click()
+            page.wait_for_function("!document.querySelector('#pst-primary-sidebar')"
+                                   ".classList.contains('pst-sidebar-hidden')")
+        else:
+            # Phone: the navigation is hidden until the toggle opens it as a dialog.
+            assert not nav.first.is_visible()
+            toggle.focus()
+            outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+            assert outline not in ("none", ""), "no visible focus on the sidebar toggle"
+            toggle.click()
+            dialog_nav = page.locator("#pst-primary-sidebar-modal[open] .bd-links a",
+                                      has_text="Practical training")
+            dialog_nav.first.wait_for(state="visible")
+            page.keyboard.press("Escape")
+            secondary = page.locator(".secondary-toggle:visible")
+            assert secondary.count() == 1
+            secondary.click()
+            page.locator("#pst-secondary-sidebar-modal[open] .page-toc a").first.wait_for(
+                state="visible")
+        _no_errors(page)
+
+
+def test_figures_have_their_notebook_alt_text_and_open_full_size(site):
+    """Every lecture figure: the alt text of its cell's metadata, linked to its file."""
+    for lecture in LECTURES:
+        cells = json.loads((ROOT / lecture).read_text())["cells"]
+        alts = [c["metadata"].get("mystnb", {}).get("image", {}).get("alt")
+                for c in cells if c["cell_type"] == "code"
+                and any(k.startswith("image/") for o in c.get("outputs", [])
+                        for k in o.get("data", {}))]
+        assert all(alts), f"{lecture}: a figure without alt text in its cell's metadata"
+        html = (site.out / page_of(lecture)).read_text(encoding="utf-8")
+        images = re.findall(r'<a class="[^"]*image-reference[^"]*" href="([^"]+)">'
+                            r'<img alt="([^"]*)" src="([^"]+)"', html)
+        assert len(images) == len(alts), (lecture, len(images), len(alts))
+        import html as html_lib
+        assert [html_lib.unescape(alt) for _, alt, _ in images] == alts
+        assert all(href == src for href, _, src in images)
+
+
+def test_no_test_markers_in_the_rendered_code_and_a_real_footer(site):
+    for lecture in LECTURES:
+        text = searchable_text(site.out / page_of(lecture))
+        assert "NBVAL" not in text, f"{lecture}: an nbval marker in the rendered code"
+    index = searchable_text(site.out / "index.html")
+    assert "MIT licence" in index and "Differentiable programming" in index
+    assert "Copyright the course's authors" not in index
+
+
+def test_each_assignment_page_offers_its_folder_as_a_zip_and_no_hub_button(site):
+    import zipfile
+
+    for notebook in ASSIGNMENTS:
+        page = site.out / page_of(notebook)
+        html = page.read_text(encoding="utf-8")
+        name = notebook.parent.name
+        assert f'href="{name}.zip"' in html, f"{page_of(notebook)} offers no zip"
+        with zipfile.ZipFile(page.parent / f"{name}.zip") as archive:
+            stored = archive.read(f"{name}/{notebook.name}")
+        assert json.loads(stored) == json.loads((ROOT / notebook).read_text())
+    # `make site` without DP_SITE_HUB_URL: no launch button (no hub address is known).
+    for notebook in LECTURES + ASSIGNMENTS:
+        assert "course-launch" not in (site.out / page_of(notebook)).read_text()
+
+
+def test_launch_links_open_the_notebook_where_the_student_has_it():
+    course_site = _docs_module("course_site")
+    hub = "https://hub.example.edu/"
+    assert (course_site.launch_url(hub, "release/01_scalar_autodiff/scalar_autodiff.ipynb")
+            == "https://hub.example.edu/hub/user-redirect/lab/tree/"
+               "01_scalar_autodiff/scalar_autodiff.ipynb")
+    assert (course_site.launch_url("http://127.0.0.1:8000", "course/01 guide.ipynb")
+            == "http://127.0.0.1:8000/hub/user-redirect/lab/tree/course/01%20guide.ipynb")
+    assert course_site.assignment_zip("release/04_mnist/mnist.ipynb") == "04_mnist.zip"
+    assert course_site.assignment_zip("course/01_dp_library_guide.ipynb") is None
 
 
 # --- The build's own rules, without a build ---------------------------------------

@@ -25,8 +25,8 @@ from tools.student_export import export
 ROOT = Path(__file__).resolve().parents[1]
 BEGIN = re.compile(r"#+\s*BEGIN (SOLUTION|HIDDEN TESTS)")
 END = re.compile(r"#+\s*END (SOLUTION|HIDDEN TESTS)")
-PUBLIC = ["dp", "course", "tools", "config", "README.md", "Makefile", "pyproject.toml",
-          "environment.yml", "nbgrader_config.py", ".gitignore"]
+PUBLIC = ["dp", "hidden_checks", "course", "tools", "config", "README.md", "Makefile",
+          "pyproject.toml", "environment.yml", "nbgrader_config.py", ".gitignore"]
 
 
 def _lines(path: Path) -> list[str]:
@@ -91,6 +91,8 @@ def test_the_export_has_the_students_course_and_no_instructor_folder(exported):
     top = {p.name for p in exported.iterdir()}
     assert {"release", "course", "dp", "config", "tools", "Makefile", "README.md"} <= top, top
     assert not top & {"source", "tests", "autograded", "bench", ".ci", ".git", "work"}, top
+    assert "hidden_checks" in top, "pyproject.toml installs it with dp"
+    assert not (exported / "tools" / "grading").exists(), "students never grade"
     for a in (p.name for p in (ROOT / "release").iterdir() if p.is_dir()):
         assert sorted(p.name for p in (exported / "release" / a).iterdir()) == \
             sorted(p.name for p in (ROOT / "release" / a).iterdir()), a
@@ -110,6 +112,7 @@ def test_the_detector_catches_a_planted_solution_and_a_planted_mistake(exported,
     assert set(found) == {"release/scalar_autodiff.ipynb", "tools/oops.py"}, found
 
 
+@pytest.mark.grading
 def test_the_exports_nbgrader_config_loads_with_its_own_tools(exported):
     """Validate reads nbgrader_config.py, which imports tools/: both must be in the copy."""
     code = ("from tools.course import prepare_environment, load_nbgrader_config\n"

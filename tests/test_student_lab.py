@@ -155,6 +155,7 @@ def test_course_validator_lists_answers_that_raised_before_the_failed_tests():
     assert CourseValidator()._extract_error(failed[0]) == "IndentationError: x"
 
 
+@pytest.mark.notebook
 def test_make_validate_in_the_workspace_names_the_broken_answers_first(tmp_path):
     nb, square, halve = _broken_fixture()
     notebook = tmp_path / "work" / "fixture_assignment" / "squares.ipynb"

@@ -19,6 +19,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tools import system_parts
+
 MARKS = {"ok": "✓", "bad": "✗", "warn": "!"}
 GIB = 2 ** 30
 # A new .venv takes about 1.5 GB, the data sets under 0.2 GB; 1 GB is enough to work in one.
@@ -87,7 +89,7 @@ def environment_checks(root, python, needed_variant, timeout=120):
 
 def sandbox_check():
     """Whether grading can run submissions in a bubblewrap sandbox on this machine."""
-    fix = ("sudo apt-get install bubblewrap (Linux; on macOS or Windows, grade in Linux "
+    fix = (f"{system_parts.PARTS['sandbox'][2]} (Linux; on macOS or Windows, grade in Linux "
            "or WSL 2)")
     bwrap = shutil.which("bwrap")
     if bwrap is None:
@@ -105,6 +107,23 @@ def sandbox_check():
                 "allowed), or grade on a machine where they are"]
     return ["ok", "grading sandbox", f"{bwrap} runs a command with every namespace "
             "unshared", ""]
+
+
+def system_part_checks():
+    """Chromium and Node.js: only some tests and make hub need them (marked !, not ✗).
+
+    The fix is the line the test run prints when it skipped tests for want of the
+    part (tools/system_parts.py holds both).
+    """
+    lines = []
+    for part, missing in (("chromium", system_parts.chromium_missing),
+                          ("node", system_parts.node_missing)):
+        what, needed_by, how = system_parts.PARTS[part]
+        reason = missing()
+        lines.append(["ok", what, f"there, for {needed_by}", ""] if reason is None
+                     else ["warn", what, f"{reason} (needed for {needed_by})",
+                           how])
+    return lines
 
 
 def disk_and_cores_checks(root, has_venv):
@@ -128,6 +147,7 @@ def collect(root, needed_variant):
     lines.append(venv_check(root))
     lines += environment_checks(root, venv_python, needed_variant)
     lines.append(sandbox_check())
+    lines += system_part_checks()
     lines += disk_and_cores_checks(root, venv_python.is_file())
     return lines
 

@@ -17,14 +17,17 @@ process of the course's users, the users with their homes, the groups, and
                           (pyenv under /root): a hard-linked copy of it
     /srv/<name>/course    the course root: nbgrader_config.py, tools/, source/,
                           release/, later gradebook.db, submitted/, autograded/,
-                          feedback/.   first instructor : instructors, 2770 (students: no access)
+                          feedback/.   first instructor : instructors, 2770, files 0660
+                          (students: no access; instructors' servers run with umask 007)
     /srv/<name>/exchange  nbgrader's filesystem exchange.  root, 1777 (nbgrader wants
                           it world-writable; the sticky bit stops students renaming
                           the course's folder in it); <course_id>/ made in advance
                           by the first instructor, so no student can claim it first
     /srv/<name>/home/<u>  each user's home, 0700
     /srv/<name>/config    Jupyter config per role (JUPYTER_CONFIG_PATH): what
-                          nbgrader tools each role sees
+                          nbgrader tools each role sees; terminals' bashrc
+    /srv/<name>/grader    what the grading service (root) runs: a copy of tools/ and
+                          nbgrader_config.py.  root : instructors, 0750
     /srv/<name>/state     the hub's database, cookie secret, log, settings.  root, 0700
 """
 
@@ -46,12 +49,18 @@ import urllib.request
 from pathlib import Path
 
 from tools.course import REPO_ROOT
+from tools.errors import USAGE, ToolError, main_reports_errors
 
 COURSE_ID = "dp-course"
 NAME_PATTERN = r"[a-z][a-z0-9]{1,15}"
 HUB_CONFIG = REPO_ROOT / "hub" / "jupyterhub_config.py"
 PROXY = REPO_ROOT / "hub" / "node_modules" / ".bin" / "configurable-http-proxy"
 EXCHANGE_MODULE = REPO_ROOT / "hub" / "dp_hub_exchange.py"
+# Copied into the environment beside it: the instructors' server extension (Formgrader
+# in the lab, its Autograde through the grading service, offline MathJax, the mark
+# scheme) and the grading service the hub runs as root.
+HUB_MODULES = [EXCHANGE_MODULE, REPO_ROOT / "hub" / "dp_hub_instructor.py",
+               REPO_ROOT / "hub" / "dp_grading_service.py"]
 # Which of nbgrader's tools each role gets (server extensions and JupyterLab plugins).
 INSTRUCTOR_TOOLS = ["formgrader", "course_list", "create-assignment"]
 
@@ -59,30 +68,32 @@ INSTRUCTOR_TOOLS = ["formgrader", "course_list", "create-assignment"]
 def refuse_unless_possible() -> None:
     """Stop with a clear message where a hub cannot be made: not Linux, not root."""
     if platform.system() != "Linux":
-        raise SystemExit(f"error: make hub needs Linux (Unix users, PAM, setuid servers); "
-                         f"this is {platform.system()}. Nothing was changed.")
+        raise ToolError(f"make hub needs Linux (Unix users, PAM, setuid servers); "
+                        f"this is {platform.system()}. Nothing was changed.")
     if os.geteuid() != 0:
-        raise SystemExit("error: make hub creates Unix users and groups "
-                         "and starts servers as them: "
-                         "run it as root (sudo make hub). Nothing was changed.")
+        raise ToolError("make hub creates Unix users and groups "
+                        "and starts servers as them: "
+                        "run it as root (sudo make hub). Nothing was changed.")
 
 
 class Course:
     """The paths, users and groups of one hub called ``name``."""
 
-    def __init__(self, name: str, students: int = 3, instructors: int = 1):
+    def __init__(self, name: str, students: int = 3):
         if not re.fullmatch(NAME_PATTERN, name):
-            raise SystemExit(f"error: hub name {name!r} must be 2-16 lowercase letters and digits, "
-                             "starting with a letter (it prefixes Unix user and group names)")
+            raise ToolError(f"hub name {name!r} must be 2-16 lowercase letters and digits, "
+                            "starting with a letter (it prefixes Unix user and group names)", USAGE)
         self.name = name
         self.base = Path("/srv") / name
         self.env, self.course, self.exchange = (
             self.base / "env", self.base / "course", self.base / "exchange")
         self.home, self.config, self.state = (
             self.base / "home", self.base / "config", self.base / "state")
+        self.grader = self.base / "grader"
         self.instructors_group, self.students_group = f"{name}-instructors", f"{name}-students"
-        self.instructors = [f"{name}-instructor" + (str(i) if i else "")
-                            for i in range(instructors)]
+        # the instructor who owns the course root, and a teaching assistant: a second
+        # member of the instructors' group who grades beside them
+        self.instructors = [f"{name}-instructor", f"{name}-ta"]
         self.students = [f"{name}-student{i}" for i in range(1, students + 1)]
         self.created_file = self.state / "created.json"
 
@@ -131,8 +142,9 @@ def make_environment(c: Course, venv: Path) -> None:
 
     Hard links where the file system allows (seconds, no extra space); scripts whose
     ``#!`` names the old interpreter are rewritten (as new files, so the originals are
-    untouched), and dp, installed in editable mode (a pointer into the repository),
-    is copied in instead, so nothing points back into the repository.
+    untouched), and dp and hidden_checks (the recorder hidden tests import), installed in
+    editable mode (a pointer into the repository), are copied in instead, so nothing
+    points back into the repository.
     """
     try:
         run("cp", "-al", str(venv), str(c.env))
@@ -153,8 +165,11 @@ def make_environment(c: Course, venv: Path) -> None:
     # the editable install's pointer to the repository
     for hook in purelib.glob("__editable__*dp*"):
         hook.unlink()
-    shutil.copytree(REPO_ROOT / "dp", purelib / "dp", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(EXCHANGE_MODULE, purelib / EXCHANGE_MODULE.name)
+    for package in ("dp", "hidden_checks"):
+        shutil.copytree(REPO_ROOT / package, purelib / package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    for module in HUB_MODULES:
+        shutil.copy(module, purelib / module.name)
     etc = c.env / "etc" / "jupyter"
     etc.mkdir(parents=True, exist_ok=True)
     (etc / "nbgrader_config.py").unlink(missing_ok=True)  # never write through a hard link
@@ -164,7 +179,9 @@ def make_environment(c: Course, venv: Path) -> None:
         f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
         f"c.Exchange.root = {str(c.exchange)!r}\n"
         "# Submissions readable by the instructors' group only (hub/dp_hub_exchange.py).\n"
-        "c.ExchangeFactory.submit = 'dp_hub_exchange.ExchangeSubmit'\n")
+        "c.ExchangeFactory.submit = 'dp_hub_exchange.ExchangeSubmit'\n"
+        "# Released notebooks carry the kernel's language_info: not 'modified' when opened.\n"
+        "c.ExchangeFactory.release_assignment = 'dp_hub_exchange.ExchangeReleaseAssignment'\n")
 
 
 def open_to_all(path: Path) -> bool:
@@ -218,8 +235,8 @@ def use_interpreter_all_can_run(c: Course) -> None:
                             "-c", "import ssl, sqlite3"],
                            capture_output=True, text=True)
     if check.returncode != 0:
-        raise SystemExit("error: the course environment's Python does not run as another user:\n"
-                         f"{check.stderr}")
+        raise ToolError("the course environment's Python does not run as another user:\n"
+                        f"{check.stderr}")
 
 
 def replace_file(path: Path, text: str | bytes) -> None:
@@ -246,6 +263,17 @@ def make_course_root(c: Course) -> None:
             path = os.path.join(folder, name)
             shutil.chown(path, owner, c.instructors_group)
             os.chmod(path, 0o660)
+    # What the grading service (root) runs: root's own copy of tools/ and the course's
+    # nbgrader config, out of the instructors' reach (the course root is theirs to write,
+    # and root must not execute what they can edit). Readable by the instructors only.
+    c.grader.mkdir()
+    shutil.copy(REPO_ROOT / "nbgrader_config.py", c.grader / "nbgrader_config.py")
+    shutil.copytree(REPO_ROOT / "tools", c.grader / "tools", ignore=skip)
+    for folder, _dirs, files in os.walk(c.grader):
+        shutil.chown(folder, "root", c.instructors_group)
+        os.chmod(folder, 0o750)
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o640)
 
 
 def make_exchange(c: Course) -> None:
@@ -267,18 +295,44 @@ def make_role_config(c: Course) -> None:
 
     Students: nbgrader's instructor tools off (the formgrader's server extension and
     the course list; the formgrader, course list and create-assignment plugins of
-    JupyterLab). Instructors: all on, whatever the environment's defaults say.
+    JupyterLab). Instructors: all on, whatever the environment's defaults say, plus
+    ``dp_hub_instructor`` (hub/dp_hub_instructor.py), a frame policy that lets their
+    own lab frame the formgrader (JupyterHub's singleuser server sends
+    ``frame-ancestors 'none'``, which students keep) and nbgrader's ``groupshared``
+    (what nbgrader writes is group-writable, for a second grader).
     Note that this is for a tidy interface only: a student who turns the formgrader
     back on in ~/.jupyter gets a formgrader of their own home; the course root and
     other students' work stay closed to them by file permissions.
+
+    Both roles' terminals run bash with ``<config>/bashrc``: the user's own set-up,
+    then the course environment first on PATH (a login shell, the default for a server
+    without a terminal, would reset PATH from /etc/profile, and ``python`` would not
+    be found).
     """
+    c.config.mkdir(parents=True, exist_ok=True)
+    bashrc = c.config / "bashrc"
+    bashrc.write_text(
+        "# Terminals of the course hub (tools/hub.py writes this file).\n"
+        "[ -f /etc/bash.bashrc ] && . /etc/bash.bashrc\n"
+        "[ -f ~/.bashrc ] && . ~/.bashrc\n"
+        f'export PATH="{c.env / "bin"}:$PATH"\n')
+    bashrc.chmod(0o644)
+    shell = ["/bin/bash", "--rcfile", str(bashrc), "-i"]
     for role, on in (("students", False), ("instructors", True)):
         folder = c.config / role
         (folder / "labconfig").mkdir(parents=True)
         server_ext = {f"nbgrader.server_extensions.{t}": on
                       for t in INSTRUCTOR_TOOLS if "-" not in t}
+        server = {"jpserver_extensions": server_ext,
+                  "terminado_settings": {"shell_command": shell}}
+        if on:
+            server_ext["dp_hub_instructor"] = True
+            server["tornado_settings"] = {
+                "headers": {"Content-Security-Policy": "frame-ancestors 'self'"}}
+            (folder / "nbgrader_config.json").write_text(
+                json.dumps({"CourseDirectory": {"groupshared": True}}, indent=1))
         (folder / "jupyter_server_config.json").write_text(
-            json.dumps({"ServerApp": {"jpserver_extensions": server_ext}}, indent=1))
+            json.dumps({"ServerApp": server}, indent=1))
         plugins = {f"@jupyter/nbgrader:{t.replace('_', '-')}": not on for t in INSTRUCTOR_TOOLS}
         (folder / "labconfig" / "page_config.json").write_text(
             json.dumps({"disabledExtensions": plugins}, indent=1))
@@ -287,8 +341,10 @@ def make_role_config(c: Course) -> None:
 def write_settings(c: Course, port: int, admin_token: str | None) -> Path:
     settings = {
         "name": c.name, "ip": "127.0.0.1", "port": port, "hub_port": free_port(),
-        "proxy_api_port": free_port(), "proxy": str(PROXY), "state": str(c.state),
+        "proxy_api_port": free_port(), "grading_port": free_port(),
+        "proxy": str(PROXY), "state": str(c.state),
         "env": str(c.env), "course": str(c.course), "config": str(c.config),
+        "grader": str(c.grader),
         "instructors_group": c.instructors_group, "instructors": c.instructors,
         "students": c.students,
         "admin_token": admin_token,
@@ -313,16 +369,16 @@ def start_hub(c: Course, settings: Path, port: int, timeout: float = 120) -> int
     url = f"http://127.0.0.1:{port}/hub/api/"
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"error: JupyterHub exited with status {proc.returncode}; "
-                             f"see {c.state / 'hub.log'}:\n{tail(c.state / 'hub.log')}")
+            raise ToolError(f"JupyterHub exited with status {proc.returncode}; "
+                            f"see {c.state / 'hub.log'}:\n{tail(c.state / 'hub.log')}")
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 if response.status == 200:
                     return proc.pid
         except OSError:
             time.sleep(0.5)
-    raise SystemExit(f"error: JupyterHub did not answer on {url} within {timeout:.0f} s; "
-                     f"see {c.state / 'hub.log'}:\n{tail(c.state / 'hub.log')}")
+    raise ToolError(f"JupyterHub did not answer on {url} within {timeout:.0f} s; "
+                    f"see {c.state / 'hub.log'}:\n{tail(c.state / 'hub.log')}")
 
 
 def tail(path: Path, lines: int = 30) -> str:
@@ -337,7 +393,7 @@ def up(name: str = "dpcourse", port: int = 8000, students: int = 3,
     """Make everything and start the hub. Returns the settings plus ``passwords``.
 
     Raises:
-        SystemExit: not Linux, not root, the proxy or JupyterHub missing, or a hub of
+        ToolError: not Linux, not root, the proxy or JupyterHub missing, or a hub of
             this name exists already (``down`` it first); nothing is left half made:
             whatever was made is removed again.
     """
@@ -345,13 +401,13 @@ def up(name: str = "dpcourse", port: int = 8000, students: int = 3,
     c = Course(name, students=students)
     venv = Path(venv or Path(sys.executable).parent.parent)
     if not PROXY.exists():
-        raise SystemExit(f"error: {PROXY} is missing: run `make hub` (it runs npm ci in hub/)")
+        raise ToolError(f"{PROXY} is missing: run `make hub` (it runs npm ci in hub/)")
     if not (Path(sys.executable).parent / "jupyterhub").exists():
-        raise SystemExit("error: JupyterHub is not installed: pip install -e '.[hub]'")
+        raise ToolError("JupyterHub is not installed: pip install -e '.[hub]'")
     if c.base.exists():
-        raise SystemExit(f"error: {c.base} exists: "
-                         f"a hub named {name!r} is up or was not taken down "
-                         f"(python -m tools.hub down --name {name})")
+        raise ToolError(f"{c.base} exists: "
+                        f"a hub named {name!r} is up or was not taken down "
+                        f"(python -m tools.hub down --name {name})")
     passwords = {u: secrets.token_urlsafe(9) for u in c.instructors + c.students}
     try:
         c.record(base=True)
@@ -368,7 +424,7 @@ def up(name: str = "dpcourse", port: int = 8000, students: int = 3,
         detail = exc.stderr if isinstance(exc, subprocess.CalledProcessError) else ""
         down(name)
         if isinstance(exc, subprocess.CalledProcessError):
-            raise SystemExit(f"error: {' '.join(exc.cmd)} failed: {detail}") from exc
+            raise ToolError(f"{' '.join(exc.cmd)} failed: {detail}") from exc
         raise
     result = json.loads(settings.read_text())
     result.update(passwords=passwords, url=f"http://127.0.0.1:{port}/")
@@ -408,12 +464,48 @@ def stop_pid(pid: int, group: bool = False, wait: float = 10) -> None:
         pass
 
 
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (a zombie whose parent is gone may never be reaped here)."""
+    try:
+        return not Path(f"/proc/{pid}/stat").read_text().split(") ")[-1].startswith("Z")
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def stop_all(pids: list[int], wait: float = 5) -> None:
+    """SIGTERM to every one of ``pids`` at once, SIGKILL to those still running after
+    ``wait`` seconds (one at a time, a few seconds each, took most of a minute)."""
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except (ProcessLookupError, PermissionError):
+            pass
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline and any(_running(p) for p in pids):
+        time.sleep(0.2)
+    for pid in pids:
+        if _running(pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+
 def down(name: str = "dpcourse") -> list[str]:
     """Stop and remove everything ``up`` recorded for hub ``name``; returns what was removed."""
     refuse_unless_possible()
     c = Course(name)
     made = c.created()
     done = []
+    import pwd
+    uids = set()
+    for user in made.get("users", []):
+        try:
+            uids.add(pwd.getpwnam(user).pw_uid)
+        except KeyError:
+            pass
+    # the users' servers first, all at once: the hub would stop them one after another
+    stop_all(processes_of(uids))
     if made.get("hub_pid"):
         stop_pid(made["hub_pid"], group=True)  # the hub, then its proxy, which it started
         done.append(f"hub (pid {made['hub_pid']})")
@@ -423,19 +515,11 @@ def down(name: str = "dpcourse") -> list[str]:
             stop_pid(int(proxy_pid.read_text().strip()))
         except ValueError:
             pass
-    import pwd
-    uids = set()
-    for user in made.get("users", []):
-        try:
-            uids.add(pwd.getpwnam(user).pw_uid)
-        except KeyError:
-            pass
     for _ in range(3):  # user servers, kernels, terminals, anything they left running
         pids = processes_of(uids)
         if not pids:
             break
-        for pid in pids:
-            stop_pid(pid, wait=3)
+        stop_all(pids)
     for user in made.get("users", []):
         if subprocess.run(["userdel", "--remove", user], capture_output=True).returncode in (0, 12):
             done.append(f"user {user}")
@@ -448,6 +532,7 @@ def down(name: str = "dpcourse") -> list[str]:
     return done
 
 
+@main_reports_errors
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.hub",
                                      description=__doc__.split("\n\n")[0])

@@ -27,6 +27,7 @@ import sys
 from pathlib import Path
 
 from tools.course import REPO_ROOT, subprocess_env
+from tools.errors import USAGE, ToolError, main_reports_errors
 from tools.workspace import update_workspace
 
 ROLES = ("student", "instructor")
@@ -36,7 +37,7 @@ START_PAGE = "course/README.md"
 def config_path(root: Path, role: str) -> list[Path]:
     """The Jupyter config folders of ``role``, highest priority first."""
     if role not in ROLES:
-        raise SystemExit(f"error: unknown role {role!r}; expected one of {', '.join(ROLES)}")
+        raise ToolError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}", USAGE)
     common = root / "config" / "lab"
     return [common / "student", common] if role == "student" else [common]
 
@@ -76,7 +77,9 @@ def lab_environment(root: Path, role: str) -> dict[str, str]:
     return env
 
 
-def main(argv: list[str] | None = None) -> None:
+@main_reports_errors
+def main(argv: list[str] | None = None) -> int:
+    """Set up and become JupyterLab (exec): it returns only an error's exit status."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--role", default="student",
                         help="student (default): no instructor tools; "
@@ -100,4 +103,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 from tools.course import REPO_ROOT, check_assignments, nbgrader_api, prepare_environment
+from tools.errors import main_reports_errors
 
 
 def generate(root: Path, assignments: list[str]) -> list[str]:
@@ -92,6 +93,7 @@ def check(root: Path, assignments: list[str]) -> list[str]:
     return problems
 
 
+@main_reports_errors
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.release",
                                      description=__doc__.split("\n\n")[0])

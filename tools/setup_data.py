@@ -24,6 +24,7 @@ import textwrap
 import warnings
 
 from dp import datasets
+from tools.errors import ToolError, main_reports_errors
 
 # Sizes of the four .gz files of each variant, rounded up.
 DOWNLOAD_MB = {"digits": 12, "fashion": 31}
@@ -52,6 +53,7 @@ def failure_paragraph(variant):
     return textwrap.fill(text, width=88, break_on_hyphens=False)
 
 
+@main_reports_errors
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m tools.setup_data",
                                      description=__doc__.splitlines()[0])
@@ -76,8 +78,7 @@ def main(argv=None):
     for warning in damaged:  # a damaged copy was skipped: say so, once, in one line each
         print(f"note: {warning.message}", file=sys.stderr)
     if paths is None:
-        print(failure_paragraph(variant), file=sys.stderr)
-        return 1
+        raise ToolError(failure_paragraph(variant))
     folders = sorted({str(path.parent) for path in paths})
     print(f"✓ {datasets.TITLES[variant]} verified in {', '.join(folders)}")
     return 0

@@ -21,6 +21,7 @@ import shutil
 from pathlib import Path
 
 from tools.course import REPO_ROOT
+from tools.errors import ToolError, main_reports_errors
 
 # Never copied: editor and Python droppings that may sit in a developer's release/.
 SKIP_PARTS = {".ipynb_checkpoints", "__pycache__"}
@@ -46,15 +47,15 @@ def update_workspace(release: Path, work: Path) -> list[Path]:
         overwritten, so a student's edits survive any number of runs.
 
     Raises:
-        SystemExit: when ``release`` holds no assignment, or a path in ``work`` that
+        ToolError: when ``release`` holds no assignment, or a path in ``work`` that
             should be a folder is a file (or the reverse): nothing is copied then.
     """
     assignments = released_assignments(release)
     if not assignments:
-        raise SystemExit(f"error: no released assignment in {release} "
-                         "(expected folders of notebooks)")
+        raise ToolError(f"no released assignment in {release} "
+                        "(expected folders of notebooks)")
     if work.exists() and not work.is_dir():
-        raise SystemExit(f"error: the workspace {work} is a file; rename it and run again")
+        raise ToolError(f"the workspace {work} is a file; rename it and run again")
     plan = []
     for folder in assignments:
         for src in sorted(folder.rglob("*")):
@@ -64,8 +65,8 @@ def update_workspace(release: Path, work: Path) -> list[Path]:
             dest = work / rel
             clash = _clash(work, dest)
             if clash:
-                raise SystemExit(f"error: cannot copy release/{rel} to the workspace: {clash}; "
-                                 f"rename it and run again (nothing was copied)")
+                raise ToolError(f"cannot copy release/{rel} to the workspace: {clash}; "
+                                f"rename it and run again (nothing was copied)")
             if not dest.exists():
                 plan.append((src, dest))
     for src, dest in plan:
@@ -89,6 +90,7 @@ def _clash(work: Path, dest: Path) -> str | None:
     return None
 
 
+@main_reports_errors
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", type=Path, default=REPO_ROOT,

@@ -21,10 +21,21 @@ def nbgrader_meta(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
-def is_answer(cell) -> bool:
-    """An autograded answer: a code cell with a solution that is not itself manually graded."""
+def is_prediction(cell) -> bool:
+    """A prediction (issue 27): an ungraded solution cell ``predict_*`` whose value an
+    experiment prints beside its result. It earns no points and has no tests."""
     meta = nbgrader_meta(cell)
-    return cell.cell_type == "code" and meta.get("solution", False) and not meta.get("grade", False)
+    ungraded_solution = meta.get("solution", False) and not meta.get("grade", False)
+    return (cell.cell_type == "code" and ungraded_solution
+            and meta.get("grade_id", "").startswith("predict_"))
+
+
+def is_answer(cell) -> bool:
+    """An autograded answer: a code cell with a solution that is not itself manually graded
+    (and not a prediction, which carries no points)."""
+    meta = nbgrader_meta(cell)
+    ungraded_solution = meta.get("solution", False) and not meta.get("grade", False)
+    return cell.cell_type == "code" and ungraded_solution and not is_prediction(cell)
 
 
 def is_test(cell) -> bool:
@@ -88,12 +99,16 @@ def fixture_notebook():
         _cell("code", "def square(x):\n    ### BEGIN SOLUTION\n    return x * x\n"
                       "    ### END SOLUTION",
               gid="square", solution=True),
-        _cell("code", "assert square(3) == 9\n### BEGIN HIDDEN TESTS\nassert square(-2) == 4\n"
+        _cell("code", "assert square(3) == 9\n### BEGIN HIDDEN TESTS\n"
+                      "from hidden_checks import record\n"
+                      "record('square of a negative number', square(-2.5))\n"
                       "### END HIDDEN TESTS", gid="test_square", grade=True, points=2, locked=True),
         _cell("code", "def halve(x):\n    ### BEGIN SOLUTION\n    return x / 2\n"
                       "    ### END SOLUTION",
               gid="halve", solution=True),
-        _cell("code", "assert halve(4) == 2\n### BEGIN HIDDEN TESTS\nassert halve(3) == 1.5\n"
+        _cell("code", "assert halve(4) == 2\n### BEGIN HIDDEN TESTS\n"
+                      "from hidden_checks import record\n"
+                      "record('half of an odd number', halve(3))\n"
                       "### END HIDDEN TESTS", gid="test_halve", grade=True, points=1, locked=True),
     ]
     for i, cell in enumerate(nb.cells):  # fixed ids: two calls give the same notebook

@@ -10,7 +10,10 @@ one loses points, cheaply, in ONE kernel:
    the autograded test cells after it and before the next answer cell; if there are
    none, the first autograded test cell after it), for each mistake of that cell:
    run the mistake in place of the answer, then every cell from the answer to its
-   last test cell; at least one of its test cells must raise. The mistake itself
+   last test cell; at least one of its test cells must lose its points under the
+   judge's rule (``tools/grading/judge.py``): it raises, or the records its hidden
+   checks send differ from those the correct answer sent in step 1 (the reference
+   run, here in the same kernel). The mistake itself
    must run without error (a mistake that crashes its own cell would leave the
    correct definitions in the kernel and prove nothing).
 3. Restore: run the correct answer and the same cells again, then go on.
@@ -45,6 +48,12 @@ from nbclient import NotebookClient
 from nbgrader.preprocessors import ClearHiddenTests
 
 from .builders import MISTAKES, REPO, grade_id, is_answer, is_test, tests_of
+
+import sys  # noqa: E402
+
+sys.path.insert(0, str(REPO))
+from hidden_checks import MIME  # noqa: E402
+from tools.grading.judge import is_real_and_tight, judge_cell  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -100,6 +109,12 @@ def coverage_problems(notebooks: dict[str, object], mistakes: list[Mistake],
         if not m.source.startswith("# mistake:"):
             problems.append(f"{m.path.name}: first line must be '# mistake: <what is wrong>'")
     return problems
+
+
+def records(cell) -> list[dict]:
+    """What the cell's hidden checks recorded (``hidden_checks.record``), in order."""
+    return [o["data"][MIME] for o in cell.get("outputs", [])
+            if o.get("output_type") == "display_data" and MIME in o.get("data", {})]
 
 
 def _errored(cell) -> str | None:
@@ -162,19 +177,32 @@ def prove_mistakes(notebook_path: Path, mistakes: list[Mistake], timeout: int = 
         client.execute_cell(cell, index)
         return cell
 
+    reference: dict[int, list[dict]] = {}  # test cell index -> the correct answers' records
     with client.setup_kernel():
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
             done = run(cell, index)
-            if is_test(cell) and (err := _errored(done)):
-                problems.append(f"the solution fails test cell {grade_id(cell)}: {err}")
+            if is_test(cell):
+                reference[index] = records(done)
+                if err := _errored(done):
+                    problems.append(f"the solution fails test cell {grade_id(cell)}: {err}")
+                elif not any(is_real_and_tight(r) for r in reference[index]):
+                    problems.append(f"test cell {grade_id(cell)} records no real number at a "
+                                    "tight tolerance (its hidden checks could be guessed)")
             for answer_index in checkpoints.get(index, []):
-                problems += _try_mistakes(nb, answer_index, index, by_cell, run, proof.visible)
+                problems += _try_mistakes(nb, answer_index, index, by_cell, run, proof.visible,
+                                          reference)
     return proof
 
 
-def _try_mistakes(nb, answer_index: int, last_test: int, by_cell, run, visible) -> list[str]:
+def loses_points(cell, reference: list[dict]) -> bool:
+    """The judge's rule: a test cell loses its points when it raises or its records differ."""
+    return _errored(cell) is not None or not judge_cell(reference, records(cell)).passed
+
+
+def _try_mistakes(nb, answer_index: int, last_test: int, by_cell, run, visible,
+                  reference) -> list[str]:
     """Steps 2 and 3 of the module docstring for one answer cell; fills ``visible``."""
     problems = []
     answer = nb.cells[answer_index]
@@ -191,8 +219,9 @@ def _try_mistakes(nb, answer_index: int, last_test: int, by_cell, run, visible) 
             stripped = visible_cell(nb.cells[i]) if i in test_ids else None
             if stripped is not None and stripped.source != nb.cells[i].source:
                 seen = seen or _errored(run(stripped, i)) is not None
-            failed = _errored(run(nb.cells[i], i)) is not None
-            caught = caught or (i in test_ids and failed)
+            full = run(nb.cells[i], i)
+            failed = _errored(full) is not None
+            caught = caught or (i in test_ids and loses_points(full, reference[i]))
             if stripped is not None and stripped.source == nb.cells[i].source:
                 # no hidden tests in this cell: the full run is the visible one
                 seen = seen or failed
@@ -203,7 +232,8 @@ def _try_mistakes(nb, answer_index: int, last_test: int, by_cell, run, visible) 
         run(answer, answer_index)  # restore the correct state
         for i in span:
             again = run(nb.cells[i], i)
-            if i in test_ids and (err := _errored(again)):
+            if i in test_ids and loses_points(again, reference[i]):
+                err = _errored(again) or "its records differ from the first run"
                 problems.append(f"the solution fails test cell {grade_id(nb.cells[i])} after "
                                 f"restoring from {m.path.name} (state leaked): {err}")
     return problems

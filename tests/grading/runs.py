@@ -1,7 +1,7 @@
 """Grade a class of healthy and hostile students with the real instructor command.
 
 ``grade_class`` builds a temporary course for one assignment, submits the students
-below, runs ``python -m tools.grade`` (nbgrader autograde + feedback + CSV) ONCE
+below, runs ``python -m tools.grading`` (nbgrader autograde + feedback + CSV) ONCE
 for all of them, and returns what an instructor would see plus the gradebook.
 ``class_problems`` lists everything that is not as it must be.
 """
@@ -82,7 +82,7 @@ def submit_class(course: Path, assignment: str, full: bool) -> list[str]:
 def run_grade(course: Path, assignment: str, *args: str,
               timeout: float = 1200) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "tools.grade", assignment, "--course-dir", str(course), *args],
+        [sys.executable, "-m", "tools.grading", assignment, "--course-dir", str(course), *args],
         cwd=course, env=subprocess_env({"MPLBACKEND": "Agg"}), capture_output=True, text=True,
         timeout=timeout)
 
@@ -125,7 +125,7 @@ def class_problems(run: ClassRun) -> list[str]:
                 p.append(f"{student}: {gid} scored {score} of {maximum}, expected {target}")
 
     if run.returncode != 1:
-        p.append(f"tools.grade exited {run.returncode}, expected 1 (one broken submission)")
+        p.append(f"tools.grading exited {run.returncode}, expected 1 (one broken submission)")
     if "1 FAILED: not_json" not in run.stdout:
         p.append("summary does not name not_json as the one failure")
     if "FAILED" not in run.status("not_json") or "JSON" not in run.status("not_json"):

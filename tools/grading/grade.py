@@ -1,6 +1,6 @@
 """Grade one assignment in one command: autograde, feedback HTML, grades CSV, summary.
 
-    python -m tools.grade ASSIGNMENT [--student ID ...] [--force] [--csv PATH] [--jobs N]
+    python -m tools.grading ASSIGNMENT [--student ID ...] [--force] [--csv PATH] [--jobs N]
                           [--course-dir DIR] [--Execute.timeout=SECONDS ...]
 
 For every ``submitted/<student>/ASSIGNMENT/`` it runs nbgrader's own autograder
@@ -8,7 +8,7 @@ For every ``submitted/<student>/ASSIGNMENT/`` it runs nbgrader's own autograder
 one broken submission never stops the others. ``--jobs N`` grades N students at
 once, in N worker processes (default: one per core); the results are the
 same as with ``--jobs 1``, and the gradebook's short write sessions take turns
-(``tools/gradebook_lock.py`` says why SQLite's own timeout is not enough). Then
+(``tools/grading/gradebook_lock.py`` says why SQLite's own timeout is not enough). Then
 it writes feedback HTML to ``feedback/`` for every graded student, exports the
 whole gradebook to a CSV (default ``autograded/grades.csv``, out of git; written
 once, atomically, after every student is done) and prints, from that same
@@ -21,7 +21,7 @@ export, one line per student: score, maximum and status. Statuses:
                          cell (before the first answer) raised, e.g. a bad import,
                          a sandbox limit was hit (memory, processes, file size,
                          disk, the notebook's time budget) or the kernel died;
-                         ``REVIEW: ...`` when a tamper check hit (tools/tamper.py,
+                         ``REVIEW: ...`` when a tamper check hit (tools/grading/tamper.py,
                          every finding in ``autograded/review.csv``)
   skipped                already autograded and not resubmitted since (use --force)
   FAILED: reason         nbgrader could not grade it (e.g. not valid JSON); the
@@ -29,7 +29,7 @@ export, one line per student: score, maximum and status. Statuses:
 
 Exit status: 0 when every submission was graded, 1 when any FAILED (printed only
 after all others were graded, feedback written and the CSV exported), 2 on usage
-errors or when the sandbox cannot work here (tools/sandbox.py; ``--unsandboxed``
+errors or when the sandbox cannot work here (tools/grading/sandbox.py; ``--unsandboxed``
 grades anyway, with a warning above the table). Grades are never lost: without
 --force nbgrader skips submissions it has already graded, a failed regrade leaves
 earlier grades in place, and a copy of the gradebook is saved to
@@ -42,10 +42,12 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import csv
+import functools
 import multiprocessing
 import os
 import re
 import sqlite3
+import stat
 import sys
 import tempfile
 import time
@@ -54,11 +56,13 @@ from pathlib import Path
 
 import nbformat
 
-from tools import sandbox
-from tools import tamper
+from tools.errors import USAGE, ToolError, main_reports_errors
 from tools.course import REPO_ROOT, check_assignments, nbgrader_api, prepare_environment
-from tools.gradebook_lock import serialize_gradebook_sessions
-from tools.limit_output import truncations
+from tools.grading import deadlines, intake, metadata, reference, sandbox, tamper
+from tools.grading.feedback import secure_folder
+from tools.release_feedback import describe as describe_written
+from tools.release_feedback import ungraded_written_answers
+from tools.grading.gradebook_lock import serialize_gradebook_sessions
 
 TIMEOUT_ENAME = "CellTimeoutError"
 
@@ -95,7 +99,7 @@ def review_notes(findings: list[tamper.Finding], shown: int = 2) -> list[str]:
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(
-        prog="python -m tools.grade", description=__doc__.split("\n\n")[0],
+        prog="python -m tools.grading", description=__doc__.split("\n\n")[0],
         epilog="Any --Class.trait=value argument is passed on to nbgrader as config.")
     parser.add_argument("assignment", help="assignment id, a folder of source/")
     parser.add_argument("--student", action="append", default=[],
@@ -157,20 +161,52 @@ def hand_back(root: Path) -> None:
     server the course root belongs to the instructor (e.g. the course hub's
     ``/srv/dpcourse/course``), whose formgrader must go on writing the gradebook and
     releasing feedback. So the gradebook and everything under ``autograded/`` and
-    ``feedback/`` get the course root's owner and group. Nothing happens when the
-    grader is not root or owns the course root.
+    ``feedback/`` get the course root's owner and group. When the course root is
+    group-writable (the hub's, 2770: its instructors' group grades together, e.g. a
+    teaching assistant beside the instructor), they are made group-writable too,
+    folders setgid, so every member can go on. Nothing happens when the grader is not
+    root or owns the course root. Symbolic links are neither followed nor changed.
     """
     info = root.stat()
     if os.geteuid() != 0 or info.st_uid == 0:
         return
+    shared = bool(info.st_mode & stat.S_IWGRP)
     for name in GRADING_OUTPUTS:
         top = root / name
-        if not top.exists():
+        if not top.exists() or top.is_symlink():
             continue
         paths = [top] + (list(top.rglob("*")) if top.is_dir() else [])
         for path in paths:
-            if not path.is_symlink():
-                os.chown(path, info.st_uid, info.st_gid)
+            if path.is_symlink():
+                continue
+            os.chown(path, info.st_uid, info.st_gid, follow_symlinks=False)
+            if shared:
+                mode = stat.S_IMODE(path.lstat().st_mode)
+                extra = (stat.S_ISGID | stat.S_IRWXG) if path.is_dir() else (
+                    stat.S_IRGRP | stat.S_IWGRP)
+                os.chmod(path, mode | extra)
+
+
+def planted_links(root: Path) -> list[Path]:
+    """Symbolic links where grading as root would write into someone else's course.
+
+    On the hub the grading service (root) grades a course root that its instructors
+    can write; a link planted in ``autograded/`` or ``feedback/`` (or as the gradebook
+    or its journal) would point root's writes anywhere. Empty when the grader is not
+    root or owns the course root. It is checked before grading starts; it does not stop
+    an instructor who plants one while grading runs (tools/README.md).
+    """
+    info = root.stat()
+    if os.geteuid() != 0 or info.st_uid == 0:
+        return []
+    found = []
+    for name in (*GRADING_OUTPUTS, "gradebook.db-journal", "gradebook.db-wal", intake.FOLDER):
+        top = root / name
+        if top.is_symlink():
+            found.append(top)
+        elif top.is_dir():
+            found += sorted(p for p in top.rglob("*") if p.is_symlink())
+    return found
 
 
 def sync_gradebook(api, assignment: str) -> None:
@@ -188,43 +224,61 @@ def sync_gradebook(api, assignment: str) -> None:
         finally:
             api.coursedir.release_directory = saved
     if not result["success"]:
-        raise SystemExit(f"error: nbgrader could not read source/{assignment}:\n"
-                         f"{result.get('error', '')}")
+        raise ToolError(f"nbgrader could not read source/{assignment}:\n"
+                        f"{result.get('error', '')}")
 
 
 def last_error_line(text: str) -> str:
     """The exception line of a traceback (``NotJSONError: ...``), shortened for a table."""
     lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
-    exception_lines = [ln for ln in lines if re.match(r"^[\w.]+(Error|Exception|Exit)\b", ln)]
+    exception_lines = [ln for ln in lines if re.match(r"^[\w.]+(Error|Exception|Exit)\b", ln)
+                       or re.match(r"^(?:[a-z_]\w*\.)+[A-Z]\w*: ", ln)]  # pkg.InvalidNotebook: ...
+    # nbgrader's own wrapper ("... see the above traceback ...") says nothing: the cause
+    # is the exception before it
+    real = [ln for ln in exception_lines
+            if "NbGraderException" not in ln and "above traceback" not in ln]
+    exception_lines = real or exception_lines
     line = (exception_lines or lines or ["unknown error"])[-1]
     return line if len(line) <= 160 else line[:157] + "..."
 
 
-def locked_cell_edits(submitted: Path, released: Path, source: Path | None = None) -> list[str]:
+@functools.lru_cache(maxsize=32)
+def _read_instructor_notebook(path: Path, mtime: float):
+    """A released or source notebook, read once per run (``mtime`` keys a changed file)."""
+    return nbformat.read(path, as_version=4)
+
+
+def instructor_notebook(path: Path):
+    """The notebook at ``path`` (release/ or source/), or None when there is none."""
+    return _read_instructor_notebook(path, path.stat().st_mtime) if path.exists() else None
+
+
+def _locked_sources(nb) -> dict[str, str]:
+    out = {}
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("locked") and not meta.get("solution") and "grade_id" in meta:
+            out[meta["grade_id"]] = cell.source
+    return out
+
+
+def locked_cell_edits(submitted: Path, released, source=None) -> list[str]:
     """grade_ids of locked cells whose submitted source is neither the released nor the
-    instructor's source version (a student may submit the source notebook as is)."""
+    instructor's source version (a student may submit the source notebook as is).
+
+    ``released`` and ``source`` are notebooks (read once per run by the caller)."""
     try:
         sub = nbformat.read(submitted, as_version=4)
-        rel = nbformat.read(released, as_version=4)
-        src = nbformat.read(source, as_version=4) if source is not None and source.exists() else rel
     except Exception:  # unreadable: nbgrader reports it  # noqa: BLE001
         return []
-    def locked(nb):
-        out = {}
-        for cell in nb.cells:
-            meta = cell.get("metadata", {}).get("nbgrader", {})
-            if meta.get("locked") and not meta.get("solution") and "grade_id" in meta:
-                out[meta["grade_id"]] = cell.source
-        return out
-    sub_locked, src_locked = locked(sub), locked(src)
-    return [gid for gid, text in locked(rel).items()
+    sub_locked, src_locked = _locked_sources(sub), _locked_sources(source or released)
+    return [gid for gid, text in _locked_sources(released).items()
             if gid in sub_locked and sub_locked[gid] not in (text, src_locked.get(gid))]
 
 
-def setup_errors(autograded: Path) -> list[str]:
+def setup_errors(nb) -> list[str]:
     """Errors raised before the first answer cell (imports, data loading): not the student's
     unfinished work, so worth a look (e.g. an import the student added that does not exist)."""
-    nb = nbformat.read(autograded, as_version=4)
     found = []
     for index, cell in enumerate(nb.cells):
         meta = cell.get("metadata", {}).get("nbgrader", {})
@@ -238,8 +292,7 @@ def setup_errors(autograded: Path) -> list[str]:
     return found
 
 
-def timed_out_cells(autograded: Path) -> list[str]:
-    nb = nbformat.read(autograded, as_version=4)
+def timed_out_cells(nb) -> list[str]:
     found = []
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code" and any(o.get("ename") == TIMEOUT_ENAME
@@ -248,24 +301,30 @@ def timed_out_cells(autograded: Path) -> list[str]:
     return found
 
 
-def describe(root: Path, assignment: str, outcome: Outcome, log: str, limits=None) -> None:
-    """Fill ``outcome.notes`` with what nbgrader did to a graded submission."""
-    for nb_path in sorted((root / "autograded" / outcome.student / assignment).glob("*.ipynb")):
-        outcome.notes += [f"{nb_path.stem}: {e}" for e in setup_errors(nb_path)]
-        outcome.notes += sandbox.limit_notes(nbformat.read(nb_path, as_version=4), limits,
-                                             nb_path.stem)
-        for gid in timed_out_cells(nb_path):
-            outcome.notes.append(f"{nb_path.stem}: cell {gid} timed out")
-        cuts = truncations(nbformat.read(nb_path, as_version=4))
-        if cuts:
-            more = f" and {len(cuts) - 2} more" if len(cuts) > 2 else ""
-            outcome.notes.append(f"{nb_path.stem}: output truncated ({'; '.join(cuts[:2])}{more})")
-        submitted = root / "submitted" / outcome.student / assignment / nb_path.name
-        released = root / "release" / assignment / nb_path.name
-        if released.exists():
-            for gid in locked_cell_edits(submitted, released,
-                                         root / "source" / assignment / nb_path.name):
-                outcome.notes.append(f"{nb_path.stem}: locked cell {gid} was edited (restored)")
+def describe(root: Path, assignment: str, outcome: Outcome, name: str, nb, limits=None,
+             submitted_dir: Path | None = None) -> None:
+    """Add to ``outcome.notes`` what happened to one graded notebook ``nb`` (read once).
+
+    ``submitted_dir``: the folder autograde read (the intake), never a student's own."""
+    outcome.notes += [f"{name}: {e}" for e in setup_errors(nb)]
+    outcome.notes += sandbox.limit_notes(nb, limits, name)
+    for gid in timed_out_cells(nb):
+        outcome.notes.append(f"{name}: cell {gid} timed out")
+    cuts = metadata.truncations(nb)
+    if cuts:
+        more = f" and {len(cuts) - 2} more" if len(cuts) > 2 else ""
+        outcome.notes.append(f"{name}: output truncated ({'; '.join(cuts[:2])}{more})")
+    released = instructor_notebook(root / "release" / assignment / f"{name}.ipynb")
+    if released is not None:
+        source = instructor_notebook(root / "source" / assignment / f"{name}.ipynb")
+        submitted = (submitted_dir or root / "submitted" / outcome.student / assignment
+                     ) / f"{name}.ipynb"
+        for gid in locked_cell_edits(submitted, released, source):
+            outcome.notes.append(f"{name}: locked cell {gid} was edited (restored)")
+
+
+def describe_log(outcome: Outcome, log: str) -> None:
+    """Add to ``outcome.notes`` what nbgrader's log says it repaired or missed."""
     for gid in re.findall(r"Missing grade cell (\S+) encountered", log):
         outcome.notes.append(f"test cell {gid} was deleted (restored)")
     for name in re.findall(r"No submitted file: (\S+)", log):
@@ -315,30 +374,81 @@ def grade_student(api, root: Path, assignment: str, student: str, force: bool) -
 
     The unit of work of both the serial and the parallel run (so a run with --jobs N
     gives the same results as --jobs 1); it reads and writes only this student's
-    folders and, in short sessions, the gradebook.
+    folders and, in short sessions, the gradebook. Each graded notebook is read once.
     """
     outcome = Outcome(student)
-    result = api.autograde(assignment, student, force=force, create=True)
+    # --- intake hook (tools/grading/intake.py): nbgrader reads a clean copy of the
+    # submission (regular files the assignment expects, notebooks repaired), never
+    # submitted/ itself, so nothing running as root follows a student's link.
+    taken = intake.take(root, assignment, student, api.config)
+    try:
+        outcome.notes += taken.notes
+        if taken.failed:
+            outcome.failed = taken.failed
+            return outcome
+        _grade_taken(api, root, assignment, student, force, outcome, taken)
+    finally:
+        intake.release(root, student)
+    return outcome
+
+
+def _grade_taken(api, root: Path, assignment: str, student: str, force: bool, outcome: Outcome,
+                 taken: intake.Taken) -> None:
+    # --- deadlines hook (deadlines.py): due date and extension in nbgrader's own fields
+    dates = deadlines.read(root)
+    if dates.due.get(assignment):
+        with api.gradebook as gb:
+            gb.update_or_create_student(student)
+            deadlines.apply(gb, dates, assignment, student)
+    saved = api.coursedir.submitted_directory
+    api.coursedir.submitted_directory = intake.FOLDER
+    try:
+        result = api.autograde(assignment, student, force=force, create=True)
+    finally:
+        api.coursedir.submitted_directory = saved
     log = result.get("log", "")
     if not result["success"]:
         outcome.failed = last_error_line(result.get("error", "") + "\n" + log)
     elif "Skipping existing assignment" in log:
         outcome.skipped = True
     else:
-        describe(root, assignment, outcome, log, sandbox.Sandbox(config=api.config))
-        outcome.findings = tamper.review_submission(root, assignment, student)
+        limits = sandbox.Sandbox(config=api.config)
+        for path in sorted((root / "autograded" / student / assignment).glob("*.ipynb")):
+            nb = nbformat.read(path, as_version=4)
+            describe(root, assignment, outcome, path.stem, nb, limits, taken.folder)
+            outcome.findings += tamper.review_notebook(root, assignment, path.stem, nb,
+                                                      api.config)
+        describe_log(outcome, log)
+        if dates.due.get(assignment):
+            with api.gradebook as gb:
+                outcome.notes += [n for n in [deadlines.late_note(gb, assignment, student)] if n]
+        outcome.findings += taken.findings  # importable and left-out files
         feedback = api.generate_feedback(assignment, student, force=True)
         if not feedback["success"]:
             outcome.notes.append("no feedback: " + last_error_line(feedback.get("error", "")))
-    return outcome
+        else:  # --- page hook (feedback.py): runs and fetches nothing from a student
+            outcome.notes += secure_folder(root / "feedback" / student / assignment)
 
 
 _worker: dict = {}
 
 
+def log_warnings(path: Path) -> None:
+    """Python warnings of this process (nbgrader's SQLAlchemy warnings) go to ``path``,
+    with the kernels' banners (``Sandbox.log_file``), not above the summary table."""
+    import warnings
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        with open(path, "a") as fh:
+            fh.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+    warnings.showwarning = show
+
+
 def _start_worker(root: str, overrides: list[str]) -> None:
     """Initializer of a worker process: its own nbgrader, loaded once for all its students."""
     course = prepare_environment(root)
+    log_warnings(course / "autograded" / "grading.log")
     serialize_gradebook_sessions(course / "gradebook.db")
     _worker.update(root=course, api=nbgrader_api(overrides))
 
@@ -397,7 +507,26 @@ def grade_students(root: Path, assignment: str, students: list[str], force: bool
     return [results[s] for s in students]
 
 
+def on_hub_without_root() -> bool:
+    """An instructor's terminal on the course hub: not root, the grading service is there."""
+    return os.geteuid() != 0 and bool(os.environ.get("DP_GRADING_URL"))
+
+
+def grade_through_service(args) -> int:
+    """Send this command to the hub's grading service (tools/grading/request.py)."""
+    from tools.grading.request import grade_remotely
+
+    if args.unsandboxed or args.csv or args.nbgrader_config:
+        print("error: on the hub, grading runs in the grading service, which takes only "
+              "--student, --force and --jobs (ask an administrator for anything else).",
+              file=sys.stderr)
+        return 2
+    return grade_remotely(args.assignment, args.student, args.force, args.jobs)
+
+
 def grade(args) -> int:
+    if on_hub_without_root() and Path(args.course_dir).resolve() == REPO_ROOT:
+        return grade_through_service(args)
     root = prepare_environment(args.course_dir)
     assignment = check_assignments(root, [args.assignment])[0]
     students = args.student or submitted_students(root, assignment)
@@ -409,15 +538,38 @@ def grade(args) -> int:
     else:
         reason = sandbox.unavailable_reason()
         if reason:
-            print(f"error: cannot grade in a sandbox: {reason}.\n"
-                  "Student code must not run unconfined (it could read the solutions, rewrite the "
-                  "gradebook, ...). To grade anyway, trusting every submission: add --unsandboxed "
-                  "(make grade GRADE_ARGS=--unsandboxed).", file=sys.stderr)
-            return 2
+            raise ToolError(f"cannot grade in a sandbox: {reason}.\n"
+                            "Student code must not run unconfined (it could read the solutions, "
+                            "rewrite the gradebook, ...). To grade anyway, trusting every "
+                            "submission: add --unsandboxed (make grade GRADE_ARGS=--unsandboxed).",
+                            USAGE)
+    links = planted_links(root)
+    if links:
+        raise ToolError("graded nobody: symbolic links where grading (as root) writes, in a "
+                        "course root others can write: "
+                        + ", ".join(str(p) for p in links[:10])
+                        + ". Remove them, then run this command again.", USAGE)
     backup_gradebook(root)
+    # --- quiet hook: kernel banners and library warnings go to a log, named under the table
+    log_path = root / "autograded" / "grading.log"
+    log_path.parent.mkdir(exist_ok=True)
+    log_path.write_text("")
+    log_warnings(log_path)
+    args.nbgrader_config.append(f"--Sandbox.log_file={log_path}")
     api = nbgrader_api(args.nbgrader_config)
     limits = sandbox.Sandbox(config=api.config)
     sync_gradebook(api, assignment)
+    try:
+        folder = reference.ensure_reference(
+            root, assignment, api.config, log=lambda m: print(m, file=sys.stderr, flush=True))
+    except (reference.ReferenceError, RuntimeError, OSError) as error:
+        raise ToolError(f"graded nobody. The reference run of source/{assignment} (the "
+                        f"instructor's solution, run as the students' notebooks are) cannot "
+                        f"judge anyone:\n{error}\nFix the source notebook or the grading "
+                        "environment, then run this command again.", USAGE) from error
+    # the judge of every process (workers too) compares with these records
+    args.nbgrader_config.append(f"--SaveJudgedGrades.reference_dir={folder}")
+    api.config.SaveJudgedGrades.reference_dir = str(folder)
 
     jobs = min(args.jobs or available_cores(), len(students))
     outcomes = grade_students(root, assignment, students, args.force, args.nbgrader_config,
@@ -440,11 +592,14 @@ def grade(args) -> int:
     print(summary_table(outcomes))
     print(f"\n{len(outcomes) - len(failed)} of {len(outcomes)} submissions graded; "
           f"feedback in {root / 'feedback'}; grades exported to {csv_path}.")
+    print(f"Kernel messages and warnings: {log_path}")
     review = [student for student, findings in reviewed.items() if findings]
     if review:
         print(f"{len(review)} to REVIEW: {', '.join(review)} "
               f"(reasons in {root / 'autograded' / 'review.csv'}; "
               "their scores are recorded as graded).")
+    print(describe_written(ungraded_written_answers(api.coursedir.db_url, assignment),
+                           assignment))
     if failed:
         print(f"{len(failed)} FAILED: {', '.join(o.student for o in failed)} "
               "(fix or replace their submission, then run this command again).")
@@ -452,6 +607,7 @@ def grade(args) -> int:
     return 0
 
 
+@main_reports_errors
 def main(argv=None) -> int:
     return grade(parse_args(sys.argv[1:] if argv is None else argv))
 

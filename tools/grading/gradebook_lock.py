@@ -1,4 +1,4 @@
-"""One gradebook writer at a time across the processes of a parallel ``tools.grade``.
+"""One gradebook writer at a time across the processes of a parallel ``tools.grading``.
 
 nbgrader keeps its gradebook in SQLite and opens it many times per student, each
 time briefly (``with Gradebook(db_url) as gb: ...`` around a few queries), never

@@ -1,7 +1,14 @@
-"""Tamper checks: what an honest answer never needs, and a kernel that hides failures.
+"""Tamper checks: advice for a person, never a score.
 
-Two kinds of evidence, both turned into ``REVIEW: <reason>`` findings (the score is
-still recorded; the instructor decides):
+Since the judge (``judge.py``) scores a test cell only by comparing the values the
+student's code computed with the instructor's, no finding here changes a score: a
+kernel that hides failures, patches a checker or lies about its state earns nothing
+by it. What these checks are for is the instructor's attention: a submission that
+reaches for the kernel's internals, brings its own modules, or imports what the
+exercise asks students to write is worth a look. Each is a ``REVIEW: <reason>``
+finding and a row of ``autograded/review.csv``; the score is recorded as judged.
+
+Four kinds of evidence:
 
 1. **Static scan** (:func:`scan_source`) of every code cell a student could have
    written (answer cells and cells they added or edited; the instructor's own cells
@@ -27,7 +34,7 @@ still recorded; the instructor decides):
    from strings can only get past it through one of the flagged names.
 
 2. **After-run probes**, run by the grader's Execute preprocessor
-   (``tools.scoring.RecordingExecute``) in the student's kernel with a fresh random
+   (``tools.grading.execute.RecordingExecute``) in the student's kernel with a fresh random
    nonce, in cells the student's notebook does not contain and cannot have seen:
 
    * a *state probe* before the first cell and after the last one reports the
@@ -43,22 +50,32 @@ still recorded; the instructor decides):
      reply status.
 
    What this does NOT prove: student code runs in the kernel the probes run in, so
-   a kernel rewritten to recognise the probes (they are plain Python with a random
-   number) and answer them honestly while lying about the tests defeats them. That
-   needs kernel internals, which the static scan flags; and code run outside the
-   kernel (files written for later, other processes) is the sandbox's job.
+   a kernel rewritten to recognise the probes can answer them honestly. That is why
+   they are advice only.
+
+3. **Files that Python could import** in the submission folder (``*.py``, packages,
+   ``.pth``, compiled modules): nothing an assignment needs, and a way to replace a
+   module the kernel imports (:func:`review_folder`).
+
+4. **Answers that import the exercise's own work** (:class:`OwnWork`, per assignment in
+   ``nbgrader_config.py``): e.g. ``dp``'s ``Node`` in the scalar and matrix autodiff
+   assignments, or another autodiff library (``autograd``, ``torch``, ``jax``).
 """
 
 from __future__ import annotations
 
 import ast
 import csv
+import functools
 import io
 import json
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from traitlets import Dict, List, Unicode
+from traitlets.config import Configurable
 
 #: Names an honest answer to these assignments never calls.
 FORBIDDEN_NAMES = {"get_ipython", "exec", "eval", "compile", "__import__", "globals", "locals",
@@ -75,7 +92,9 @@ FORBIDDEN_ATTRIBUTES = {"__builtins__", "__globals__", "__code__", "__subclasses
                         "__closure__", "__loader__", "__spec__", "__dict__", "__bases__", "__mro__",
                         "__getattribute__", "__reduce__", "__reduce_ex__", "f_back", "f_globals",
                         "f_locals", "f_builtins", "f_code", "gi_frame", "cr_frame", "ag_frame",
-                        "tb_frame", "tb_next", "func_globals"}
+                        "tb_frame", "tb_next", "func_globals", "__self__", "__base__",
+                        # exit._ip and quit._ip are the kernel's shell, without get_ipython
+                        "_ip"}
 #: ``sys.<attr>`` that rewires the interpreter.
 SYS_ATTRIBUTES = {"modules", "_getframe", "settrace", "setprofile", "excepthook", "displayhook",
                   "meta_path", "path_hooks", "path_importer_cache", "addaudithook", "monitoring",
@@ -242,6 +261,10 @@ def scan_source(source: str,
                 fname = func.id
             else:
                 fname = func.attr if isinstance(func, ast.Attribute) else ""
+            if (fname == "getattr" and isinstance(func, ast.Name) and len(node.args) >= 2
+                    and not (isinstance(node.args[1], ast.Constant)
+                             and isinstance(node.args[1].value, str))):
+                hit(node, "getattr with a computed name")
             if fname in ("setattr", "delattr") and isinstance(func, ast.Name) and node.args:
                 if _base_name(node.args[0]) in modules:
                     module = _dotted(node.args[0]) or _base_name(node.args[0])
@@ -315,6 +338,8 @@ def _grader_probe_{nonce}():
         "custom_exceptions": repr(ip.custom_exceptions),
         "run_cell": name(ip.run_cell),
         "run_cell_class": name(type(ip).run_cell),
+        "run_cell_async": name(ip.run_cell_async),
+        "run_cell_async_class": name(type(ip).run_cell_async),
         "checkers": {{expr: lookup(expr) for expr in {checkers!r}}},
     }}
     print("{nonce}" + json.dumps(report))
@@ -398,7 +423,7 @@ def judge_probes(record: dict | None, notebook: str = "") -> list[Finding]:
 
     Args:
         record: ``nb.metadata["grading"]`` of the autograded notebook (see
-            ``tools.scoring``): ``{"nonce": ..., "probes": [{"kind", "what", "status",
+            ``tools.grading.execute``): ``{"nonce": ..., "probes": [{"kind", "what", "status",
             "ename", "stdout"}, ...]}``; None when it is missing.
     """
     def finding(reason, excerpt=""):
@@ -430,8 +455,9 @@ def judge_probes(record: dict | None, notebook: str = "") -> list[Finding]:
         out += [finding(f"event {event} gained callback {n}", n) for n in callbacks
                 if n not in old and not _is_library(n)]
         out += [finding(f"event {event} lost callback {n}", n) for n in old if n not in callbacks]
-    for key in ("excepthook", "displayhook", "custom_exceptions", "run_cell", "run_cell_class"):
-        if after[key] != before[key]:
+    for key in ("excepthook", "displayhook", "custom_exceptions", "run_cell", "run_cell_class",
+                "run_cell_async", "run_cell_async_class"):
+        if after.get(key) != before.get(key):
             out.append(finding(f"{key} replaced: {before[key]} -> {after[key]}", after[key]))
     for expr, name in after["checkers"].items():
         if not name.startswith("missing:") and not _is_library(name) and not _is_itself(expr, name):
@@ -473,28 +499,102 @@ def atomic_write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-# ------------------------------------------------------------------ one submission
-def instructor_sources(root: Path, assignment: str, notebook: str) -> set[str]:
-    """Exact sources of the code cells of the released and the source notebook."""
+# ------------------------------------------------------------------ own work
+class OwnWork(Configurable):
+    """What answers must not import, per assignment (``c.OwnWork.modules`` in nbgrader_config.py).
+
+    Keys are assignment ids (``"*"``: every assignment); values are dotted names. An
+    import matches a name when it imports it, something inside it, or a package that
+    contains it (``import dp`` gives ``dp.node``).
+    """
+
+    modules = Dict(key_trait=Unicode(), value_trait=List(Unicode()), default_value={},
+                   help="assignment id (or '*') -> modules and names an answer must not "
+                        "import").tag(config=True)
+
+    def forbidden(self, assignment: str) -> list[str]:
+        return [*self.modules.get("*", []), *self.modules.get(assignment, [])]
+
+
+def _imported(code: str) -> list[tuple[str, int]]:
+    """Every dotted name an import statement of ``code`` brings in, with its line."""
+    try:
+        tree = ast.parse(_python_source(code)[0])
+    except SyntaxError:
+        return []
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out += [(alias.name, node.lineno) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            out.append((node.module, node.lineno))
+            out += [(f"{node.module}.{alias.name}", node.lineno) for alias in node.names]
+    return out
+
+
+def own_work_findings(nb, forbidden: list[str], instructor: set[str],
+                      notebook: str = "") -> list[Finding]:
+    """Answers (cells not the instructor's) importing a name of ``forbidden``."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or cell.source in instructor:
+            continue
+        hits = sorted({name for name, _ in _imported(cell.source) for f in forbidden
+                       if name == f or name.startswith(f + ".") or f.startswith(name + ".")})
+        found += [Finding(notebook, cell_label(cell, index),
+                          f"imports {name}, which this exercise asks students to write "
+                          "themselves", name) for name in hits]
+    return found
+
+
+# ------------------------------------------------------------------ the submission folder
+IMPORTABLE = re.compile(r".*\.(py|pyc|pyo|pyd|so|pth)$")
+
+
+def review_folder(folder: Path) -> list[Finding]:
+    """Files in a submission folder that Python could import (none is ever needed)."""
+    found = []
+    if not folder.is_dir():
+        return found
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if path.is_symlink() or not (path.is_file() or path.is_dir()):
+            continue
+        if path.is_file() and IMPORTABLE.match(path.name):
+            found.append(Finding("", "folder", f"brings a file Python could import: {rel}",
+                                 str(rel)))
+        elif path.is_dir() and (path / "__init__.py").is_file():
+            found.append(Finding("", "folder", f"brings a Python package: {rel}/", str(rel)))
+    return found
+
+
+# ------------------------------------------------------------------ one notebook
+@functools.lru_cache(maxsize=64)
+def _sources(path: Path, mtime: float) -> frozenset[str]:
     import nbformat
 
+    return frozenset(c.source for c in nbformat.read(path, as_version=4).cells
+                     if c.cell_type == "code")
+
+
+def instructor_sources(root: Path, assignment: str, notebook: str) -> set[str]:
+    """Exact sources of the code cells of the released and the source notebook (read once
+    per run)."""
     sources = set()
     for folder in ("release", "source"):
         path = root / folder / assignment / f"{notebook}.ipynb"
         if path.exists():
-            cells = nbformat.read(path, as_version=4).cells
-            sources |= {c.source for c in cells if c.cell_type == "code"}
+            sources |= _sources(path, path.stat().st_mtime)
     return sources
 
 
-def review_submission(root: Path, assignment: str, student: str) -> list[Finding]:
-    """Every finding for one graded submission: static scan and probe results, per notebook."""
-    import nbformat
+def review_notebook(root: Path, assignment: str, notebook: str, nb, config=None) -> list[Finding]:
+    """Every finding for one graded notebook ``nb``: static scan, own work, probe results."""
+    from tools.grading import metadata
 
-    findings = []
-    for path in sorted((root / "autograded" / student / assignment).glob("*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        findings += scan_notebook(nb, instructor_sources(root, assignment, path.stem), path.stem)
-        record = nb.metadata.get("grading")
-        findings += judge_probes(record if isinstance(record, dict) else None, path.stem)
+    instructor = instructor_sources(root, assignment, notebook)
+    findings = scan_notebook(nb, instructor, notebook)
+    forbidden = OwnWork(config=config).forbidden(assignment)
+    findings += own_work_findings(nb, forbidden, instructor, notebook)
+    findings += judge_probes(metadata.probes(nb), notebook)
     return findings

@@ -81,13 +81,14 @@ ETC_FILES = ["ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "fonts
              "localtime", "mime.types", "matplotlibrc", "nsswitch.conf"]
 BUDGET_ENAME = "NotebookTimeBudgetExceeded"
 DEAD_ENAME = "KernelDied"
+FLOOD_ENAME = "OutputDidNotEnd"
 
 
 class Sandbox(Configurable):
     """Limits and contents of the grading sandbox (``c.Sandbox.*`` in nbgrader_config.py)."""
 
     enabled = Bool(True, help="Run autograded notebooks in the sandbox. "
-                              "`tools.grade --unsandboxed` turns it off for "
+                              "`tools.grading --unsandboxed` turns it off for "
                               "one run.").tag(config=True)
     memory_mb = Integer(4096, help="Address space of each process in the sandbox, MiB "
                                    "(RLIMIT_AS).").tag(config=True)
@@ -97,15 +98,19 @@ class Sandbox(Configurable):
                                     "(RLIMIT_FSIZE).").tag(config=True)
     tmp_mb = Integer(512, help="Size of each private tmpfs (/tmp and HOME, which holds the "
                                "working copy of the submission), MiB.").tag(config=True)
+    tmp_files = Integer(10_000, help="Files and folders each private tmpfs may hold (its "
+                                     "nr_inodes; a tmpfs's default is half the machine's "
+                                     "RAM pages).").tag(config=True)
     notebook_timeout = Integer(1800, help="Wall-clock budget for the whole notebook, seconds "
                                           "(each cell also has Execute.timeout).").tag(config=True)
     uid_base = Integer(1_500_000_000, help="First host uid used for sandboxes (one per concurrent "
                                            "sandbox; no account needed).").tag(config=True)
     uid_count = Integer(1000, help="How many uids from uid_base (the most sandboxes "
                                    "at once).").tag(config=True)
-    packages = List(Unicode(), ["dp"], help="Importable packages whose source folders are bound "
-                                            "read-only (editable installs live in the course "
-                                            "root, which is hidden).").tag(config=True)
+    packages = List(Unicode(), ["dp", "hidden_checks"],
+                    help="Importable packages whose source folders are bound read-only (editable "
+                         "installs live in the course root, which is hidden); hidden_checks is "
+                         "the recorder the hidden tests import.").tag(config=True)
     read_only_paths = List(Unicode(), [],
                            help="More folders the notebooks may read (bound read-only "
                                 "at the same path), e.g. a data set.").tag(config=True)
@@ -118,6 +123,8 @@ class Sandbox(Configurable):
                     help="Environment variables (fnmatch patterns) passed into the sandbox; "
                          "no others.").tag(config=True)
     bwrap = Unicode("bwrap", help="The bubblewrap executable.").tag(config=True)
+    log_file = Unicode("", help="Where the kernels' own stdout and stderr go (banners, "
+                                "warnings; appended); empty: the grader's.").tag(config=True)
     runtime_dir = Unicode("/tmp", help="Where each sandbox's private folder (sockets, copy of the "
                                        "submission) lives while its kernel runs; keep the path "
                                        "short (Unix socket paths are limited to 107 "
@@ -127,7 +134,8 @@ class Sandbox(Configurable):
         """One line for the summary table: what the sandbox is and each limit."""
         return (f"Sandboxed (bubblewrap): own unprivileged uid, no network, course files hidden; "
                 f"memory {self.memory_mb} MiB/process, {self.max_processes} processes, "
-                f"files <= {self.max_file_mb} MiB, /tmp and HOME <= {self.tmp_mb} MiB each, "
+                f"files <= {self.max_file_mb} MiB, /tmp and HOME <= {self.tmp_mb} MiB and "
+                f"{self.tmp_files:,} files each, "
                 f"notebook <= {self.notebook_timeout} s.")
 
 
@@ -217,6 +225,17 @@ def _chown_tree(path: Path, uid: int) -> None:
             os.chown(os.path.join(dirpath, name), uid, uid, follow_symlinks=False)
 
 
+def _links_on_path(path: str) -> list[tuple[str, str]]:
+    """(link, resolved target) for each symbolic link among the folders of ``path``."""
+    out = []
+    parts = Path(path).parent.parts
+    for i in range(2, len(parts) + 1):
+        here = os.path.join(*parts[:i])
+        if os.path.islink(here):
+            out.append((here, str(Path(here).resolve())))
+    return out
+
+
 def _package_dirs(names) -> list[str]:
     import importlib.util
     out = []
@@ -227,6 +246,16 @@ def _package_dirs(names) -> list[str]:
         elif spec and spec.origin:
             out.append(str(Path(spec.origin).resolve()))
     return out
+
+
+def isolated(kernel_cmd: list[str]) -> list[str]:
+    """The kernel's Python started with ``-P`` (safe path): neither Python nor IPython
+    (which honours ``sys.flags.safe_path``) puts the working folder on ``sys.path``, so a
+    file of the submission can never shadow a module, ``ipykernel_launcher`` included."""
+    if (len(kernel_cmd) > 1 and Path(kernel_cmd[0]).name.startswith("python")
+            and kernel_cmd[1] != "-P"):
+        return [kernel_cmd[0], "-P", *kernel_cmd[1:]]
+    return list(kernel_cmd)
 
 
 # ------------------------------------------------------------------ the kernel manager
@@ -251,8 +280,11 @@ class SandboxedKernelManager(AsyncKernelManager):
         conn.mkdir(mode=0o700)
         os.chown(conn, uid, uid)
         submission = self._private / "submission"
-        # The graded notebooks in cwd already hold the instructor's hidden tests.
-        shutil.copytree(cwd, submission, ignore=shutil.ignore_patterns("*.ipynb"), symlinks=True)
+        # The graded notebooks in cwd already hold the instructor's hidden tests. Regular
+        # files only (cwd was built from the intake; this keeps it so if anything changed).
+        from tools.grading.intake import copy_regular_tree
+
+        copy_regular_tree(cwd, submission, ignore=["*.ipynb"])
         _chown_tree(submission, uid)
         self.connection_file = str(conn / "kernel.json")
         self.ip = str(conn / "kernel-ipc")
@@ -262,6 +294,9 @@ class SandboxedKernelManager(AsyncKernelManager):
     def _sandbox_env(self) -> dict[str, str]:
         env = {"HOME": HOME, "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
                "PYTHONDONTWRITEBYTECODE": "1",
+               # no Python in here puts its working folder on sys.path (a student's
+               # numpy.py or ipykernel_launcher.py in the submission is never imported)
+               "PYTHONSAFEPATH": "1",
                # glibc reserves 64 MiB of address space per thread arena; the kernel's
                # threads would eat RLIMIT_AS before the notebook allocates anything.
                "MALLOC_ARENA_MAX": "2", "MPLCONFIGDIR": f"{HOME}/.config/matplotlib"}
@@ -302,6 +337,13 @@ class SandboxedKernelManager(AsyncKernelManager):
         for path in dict.fromkeys(str(Path(p).resolve()) for p in ro):
             if not path.startswith("/usr/"):
                 args += parents(path) + ["--ro-bind", path, path]
+        # The kernel is started by the interpreter's path as the grader knows it; where that
+        # path goes through a symbolic link (a virtualenv linked into a checkout), the same
+        # link is made inside, pointing at what was bound above.
+        for link, target in _links_on_path(os.path.abspath(sys.executable)):
+            if link not in made:
+                made.add(link)
+                args += parents(link) + ["--symlink", target, link]
         args += parents(HOME) + ["--size", str(s.tmp_mb * 2**20), "--perms", "1777",
                                  "--tmpfs", HOME]
         made.add(HOME)
@@ -310,14 +352,20 @@ class SandboxedKernelManager(AsyncKernelManager):
         args += parents(conn) + ["--bind", conn, conn]
         for key, value in self._sandbox_env().items():
             args += ["--setenv", key, value]
-        # bwrap mounts as root; then the kernel becomes the sandbox uid, copies the
-        # submission into its private HOME, and gets its limits.
+        # bwrap mounts as root; the tmpfs get their file count (bwrap has no option for
+        # it: remounted while still root, CAP_SYS_ADMIN then goes with every other
+        # capability); then the kernel becomes the sandbox uid, copies the submission
+        # into its private HOME, and gets its limits.
+        inodes = f"remount,nr_inodes={s.tmp_files}"
         setup = (f'mkdir -p {WORK} && cp -R {SUBMISSION}/. {WORK}/ && cd {WORK} && exec "$@"')
-        args += ["--", "/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+        args += ["--cap-add", "CAP_SYS_ADMIN", "--", "/bin/sh", "-c",
+                 f'/usr/bin/mount -o {inodes} /tmp && /usr/bin/mount -o {inodes} {HOME} '
+                 '&& exec "$@"', "sh",
+                 "/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
                  "--inh-caps=-all", "--bounding-set=-all",
                  "/usr/bin/prlimit", f"--nproc={s.max_processes}", f"--as={s.memory_mb * 2**20}",
                  f"--fsize={s.max_file_mb * 2**20}", "--core=0", "--",
-                 "/bin/sh", "-c", setup, "sh", *kernel_cmd]
+                 "/bin/sh", "-c", setup, "sh", *isolated(kernel_cmd)]
         return args
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
@@ -327,11 +375,18 @@ class SandboxedKernelManager(AsyncKernelManager):
         os.chown(self.connection_file, self._lease.uid, self._lease.uid)
         kw["env"] = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
         kw["cwd"] = "/"
+        log = None
+        if self.sandbox.log_file:  # kernel banners are not the grader's output
+            log = open(self.sandbox.log_file, "ab")  # noqa: SIM115 -- the child keeps a copy
+            kw["stdout"] = kw["stderr"] = log
         try:
             await super()._async_launch_kernel(self.sandbox_command(list(kernel_cmd)), **kw)
         except BaseException:
             self.release_sandbox()
             raise
+        finally:
+            if log is not None:
+                log.close()
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         try:
@@ -408,6 +463,12 @@ class SandboxedExecute(Execute):
         try:
             return super().preprocess_cell(cell, resources, index)
         except Exception as exc:  # nbclient's DeadKernelError and friends  # noqa: BLE001
+            if type(exc).__name__ == "CellTimeoutError":
+                # The reply came, but the output after it did not finish within
+                # iopub_timeout (a flood of output): the cell fails, the notebook goes on.
+                cell.outputs = list(cell.get("outputs", [])) + [
+                    _error(FLOOD_ENAME, f"the cell's output did not end in time ({exc})"[:500])]
+                return cell, resources
             if type(exc).__name__ not in ("DeadKernelError", "RuntimeError"):
                 raise
             self._stopped = _error(DEAD_ENAME, "the kernel died in an earlier cell; cell not run")
@@ -440,7 +501,8 @@ def limit_notes(nb, sandbox: Sandbox | None = None, name: str = "") -> list[str]
             elif f"[Errno {errno.EFBIG}]" in text:
                 found.append(f"cell {gid} hit the file size limit ({s.max_file_mb} MiB)")
             elif f"[Errno {errno.ENOSPC}]" in text:
-                found.append(f"cell {gid} filled its disk space ({s.tmp_mb} MiB)")
+                found.append(f"cell {gid} filled its disk space ({s.tmp_mb} MiB or "
+                             f"{s.tmp_files:,} files)")
             elif out.get("ename") == BUDGET_ENAME:
                 found.append(f"time budget of {s.notebook_timeout} s used up before cell {gid} "
                              "(rest scored 0)")

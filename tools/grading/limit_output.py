@@ -11,13 +11,15 @@ notebook and the feedback). This subclass runs nbgrader's limits, then:
   JSON included). Text is shortened; an image, HTML, JSON or any other MIME type
   that is too big is replaced by a one-line text note (half an HTML tag or half a
   PNG is worse than none);
+* a Markdown cell's attachments (pasted images) count as outputs: each within
+  ``max_output_bytes``, all of them within the notebook's budget below;
 * a cell keeps at most ``max_outputs_per_cell`` outputs, a notebook at most
   ``max_outputs_per_notebook``, and all outputs of a notebook together at most
   ``max_notebook_output_bytes``; outputs beyond are dropped, with a note.
 
 So a graded notebook's outputs stay under ``max_notebook_output_bytes`` plus the
 notes, whatever the student prints. Every cut is named in
-``nb.metadata["grading"]["truncated"]`` (which ``tools.grade`` puts in the status)
+``nb.metadata["grading"]["truncated"]`` (which ``tools.grading`` puts in the status)
 and in the output itself ("Output truncated"). ``nbgrader_config.py`` puts this class
 in place of ``LimitOutput`` in the autograde preprocessors.
 """
@@ -30,8 +32,9 @@ import nbformat
 from nbgrader.preprocessors import LimitOutput
 from traitlets import Integer
 
+from tools.grading import metadata
+
 TRUNCATED = "\n... Output truncated ({what}) ...\n"
-KEY = "grading"
 
 
 def _size(value) -> int:
@@ -47,12 +50,6 @@ def _cut(text, limit: int) -> str:
     if isinstance(text, list):  # nbformat allows multi-line strings as lists
         text = "".join(text)
     return text.encode("utf-8", "replace")[:max(limit, 0)].decode("utf-8", "ignore")
-
-
-def truncations(nb) -> list[str]:
-    """What :class:`LimitOutputSize` cut in ``nb`` (the autograded notebook)."""
-    record = nb.get("metadata", {}).get(KEY, {})
-    return list(record.get("truncated", [])) if isinstance(record, dict) else []
 
 
 class LimitOutputSize(LimitOutput):
@@ -75,10 +72,7 @@ class LimitOutputSize(LimitOutput):
         self._bytes_seen = 0
         self._cuts = []
         nb, resources = super().preprocess(nb, resources)
-        record = nb.metadata.get(KEY)
-        if not isinstance(record, dict):
-            record = nb.metadata[KEY] = {}
-        record["truncated"] = self._cuts
+        metadata.of_notebook(nb)["truncated"] = self._cuts
         return nb, resources
 
     def _note(self, cell_index: int, what: str) -> str:
@@ -121,10 +115,36 @@ class LimitOutputSize(LimitOutput):
                     data["text/plain"] = _cut(data.get("text/plain", ""), limit // 2) + note
         return output
 
+    def _cap_attachments(self, cell, cell_index: int) -> None:
+        """A Markdown (or raw) cell's attachments count as outputs: each within
+        ``max_output_bytes``, all within what is left of the notebook's budget; an
+        attachment over either is removed (its image shows as a broken link)."""
+        attachments = cell.get("attachments")
+        if not isinstance(attachments, dict):
+            if "attachments" in cell:
+                del cell["attachments"]
+            return
+        for name in list(attachments):
+            size = _size(attachments[name])
+            room = (self.max_notebook_output_bytes - self._bytes_seen
+                    if self.max_notebook_output_bytes > -1 else float("inf"))
+            limit = min(self.max_output_bytes if self.max_output_bytes > -1 else float("inf"),
+                        room)
+            if size > limit:
+                del attachments[name]
+                # the page must still render (nbconvert refuses a missing attachment)
+                source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
+                cell.source = source.replace(f"attachment:{name}", "#attachment-removed")
+                self._note(cell_index, f"attachment {str(name)[:60]!r} of {size:,} bytes removed")
+            else:
+                self._bytes_seen += size
+        cell["attachments"] = attachments
+
     def preprocess_cell(self, cell, resources, cell_index):
-        cell, resources = super().preprocess_cell(cell, resources, cell_index)
         if cell.cell_type != "code":
+            self._cap_attachments(cell, cell_index)
             return cell, resources
+        cell, resources = super().preprocess_cell(cell, resources, cell_index)
         kept = []
         for i, output in enumerate(cell.outputs):
             if (-1 < self.max_outputs_per_cell <= i

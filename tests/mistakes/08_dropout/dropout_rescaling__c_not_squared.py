@@ -1,0 +1,6 @@
+# mistake: the variance scales with c, not c squared
+def dropout_moments(x, p, c):
+    """Mean and variance of H = c X M for a fixed value x, when M is 0 with probability p
+    and 1 otherwise. Returns (mean, variance), arrays shaped like x."""
+    x = np.asarray(x, dtype=float)
+    return c * (1 - p) * x, c * p * (1 - p) * x ** 2

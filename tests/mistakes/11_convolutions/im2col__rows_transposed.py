@@ -1,0 +1,16 @@
+# mistake: output positions in the order (n, j, i): rows and columns of the output swapped
+def im2col(x, shape, k, stride=1, pad=0):
+    """Patches of a batch of images as rows: (N, H*W*C) -> (N*H_out*W_out, k*k*C).
+
+    Rows run over (image, output row, output column), columns over (di, dj, channel).
+    """
+    H, W, C = shape
+    N = x.shape[0]
+    H_out, W_out = output_size(H, k, stride, pad), output_size(W, k, stride, pad)
+    padded = np.pad(x.reshape(N, H, W, C), ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    cols = np.empty((N, W_out, H_out, k, k, C), dtype=x.dtype)
+    for di in range(k):
+        for dj in range(k):
+            cols[:, :, :, di, dj, :] = padded[:, di:di + stride * (H_out - 1) + 1:stride,
+                                              dj:dj + stride * (W_out - 1) + 1:stride, :].transpose(0, 2, 1, 3)
+    return cols.reshape(N * H_out * W_out, k * k * C)

@@ -1,0 +1,4 @@
+# mistake: true division: a float, and a fractional size when the filter does not fit at the end
+def output_size(n, k, stride=1, pad=0):
+    """How many positions a k-wide filter takes along a side of length n (zero-padded by pad)."""
+    return (n + 2 * pad - k) / stride + 1
