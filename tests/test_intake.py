@@ -26,16 +26,15 @@ import copy
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from test_sandbox import LoopbackServer  # a remote image's fetch would be a connection
 from grading import builders as b
 
 sys.path.insert(0, str(b.REPO))
@@ -46,32 +45,6 @@ MARK = "classmate-only-7f3a9c"  # text that only the honest classmate's notebook
 CAP = 6 * 2**20  # every file grading writes stays under this, whatever was submitted
 LIMITS = ["--Sandbox.memory_mb=1024", "--Sandbox.max_processes=48", "--Sandbox.tmp_mb=64",
           "--Sandbox.notebook_timeout=600", "--Execute.timeout=60", "--jobs=2"]
-
-
-class Counter:
-    """A loopback HTTP-ish server that counts every connection (a remote image's fetch)."""
-
-    def __init__(self):
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(0.2)
-        self.port, self.hits = self.sock.getsockname()[1], 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self):
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.hits += 1
-            conn.close()
-
-    def close(self):
-        self._stop.set()
-        self._thread.join(5)
-        self.sock.close()
 
 
 # ------------------------------------------------------------------ submissions
@@ -192,7 +165,7 @@ def graded(tmp_path_factory):
                           str(course)], cwd=course, env=subprocess_env(), capture_output=True,
                          text=True)
     assert gen.returncode == 0, gen.stdout + gen.stderr
-    server = Counter()
+    server = LoopbackServer()
     try:
         expect = build_class(course, server.port)
         runtime = tmp_path_factory.mktemp("rt")
@@ -322,7 +295,7 @@ def test_feedback_runs_no_student_script_and_fetches_nothing(graded, tmp_path):
         typeset = page.evaluate("document.querySelectorAll('mjx-container').length")
     others = [u for u in requests if u != page_path.as_uri() and not u.startswith("data:")]
     assert not others, others
-    assert not dialogs and graded["server"].hits == 0
+    assert not dialogs and graded["server"].accepted == []
     assert typeset >= 1, "math was not typeset offline"
 
 
@@ -525,7 +498,7 @@ def test_real_class_01(tmp_path):
     """The attacks on 01_scalar_autodiff, graded in one run."""
     course = b.new_course(tmp_path / "course", [REAL])
     shutil.copytree(b.REPO / "release" / REAL, course / "release" / REAL)
-    server = Counter()
+    server = LoopbackServer()
     try:
         expect = generic_class(course, REAL, server.port)
         proc = subprocess.run(
