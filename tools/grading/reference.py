@@ -57,14 +57,18 @@ def _hidden_code(cell) -> str | None:
     return execute.split_hidden(cell.source)[1]
 
 
+def _test_cells(nb, notebook: str):
+    """(cell, "<notebook>: <grade_id>") for each graded test cell of ``nb``."""
+    for cell in nb.cells:
+        if execute.is_test_cell(cell):
+            gid = cell.metadata["nbgrader"]["grade_id"]
+            yield cell, f"{notebook}: {gid}" if notebook else gid
+
+
 def authoring_problems(nb, notebook: str = "") -> list[str]:
     """Hidden tests that compare instead of record, or record nothing (``make release``)."""
     problems = []
-    for cell in nb.cells:
-        if not execute.is_test_cell(cell):
-            continue
-        gid = cell.metadata["nbgrader"]["grade_id"]
-        where = f"{notebook}: {gid}" if notebook else gid
+    for cell, where in _test_cells(nb, notebook):
         code = _hidden_code(cell)
         if code is None:
             problems.append(f"{where}: no hidden tests (every graded test cell needs hidden "
@@ -98,11 +102,7 @@ def authoring_problems(nb, notebook: str = "") -> list[str]:
 def record_problems(nb, notebook: str = "") -> list[str]:
     """Why the reference run of ``nb`` (as executed) cannot judge anyone; empty when it can."""
     problems = []
-    for cell in nb.cells:
-        if not execute.is_test_cell(cell):
-            continue
-        gid = cell.metadata["nbgrader"]["grade_id"]
-        where = f"{notebook}: {gid}" if notebook else gid
+    for cell, where in _test_cells(nb, notebook):
         if not metadata.ran_ok(cell):
             errors = [f"{o.get('ename')}: {o.get('evalue', '')}"[:300]
                       for o in cell.get("outputs", []) if o.get("output_type") == "error"]
