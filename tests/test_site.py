@@ -470,8 +470,12 @@ def _axe_problems(page) -> list[str]:
         requirements.require("node")  # no npm here: skipped with the hint (failed in CI)
         pytest.fail(f"{AXE} is missing: run `cd tests && npm ci` (make test does)")
     page.add_script_tag(path=str(AXE))
+    # resultTypes: only violations get every node worked out; passes and the rest stop
+    # at the first one (axe-core's documented option). Same violations, a third of the
+    # time: 92 s -> 28 s for the 20 pages at 1280 px on 2 cores.
     result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', "
-                           "values: tags.concat(['experimental'])}})", WCAG_TAGS)
+                           "values: tags.concat(['experimental'])}, "
+                           "resultTypes: ['violations']})", WCAG_TAGS)
     return [f"{v['id']} ({v['impact']}, {len(v['nodes'])}x): {v['nodes'][0]['html'][:120]}"
             for v in result["violations"]
             if v["impact"] in ("serious", "critical") and set(v["tags"]) & set(WCAG_TAGS)]
