@@ -59,17 +59,21 @@ lab: $(STAMP) ## open the course in JupyterLab [ROLE=student|instructor LAB_PORT
 # source/ notebooks are stored without outputs, so there it checks they run.
 # Tests that need a system part this machine lacks (bubblewrap, Chromium, Node.js)
 # skip and the run ends with what to install; CI=true makes them fail
-# (tests/requirements.py). The 15 slowest tests are listed at the end.
+# (tests/requirements.py). The quick group runs first, as `make test-fast` (its
+# summary line is the time CI's log shows for it; a failure there stops the run
+# before the slow part); then the slow groups, whose 15 slowest tests are listed.
 test: $(STAMP) hub-proxy site-axe ## lint, then run every test and notebook (CI=true: no skips for missing parts)
 	$(BIN)/ruff check .
 	@$(TEST_ENV) $(BIN)/python -m tools.setup_data
-	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadgroup --durations=15 \
+	@$(MAKE) --no-print-directory test-fast
+	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadgroup --durations=15 -m "$(SLOW)" \
 	    --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	    tests source course
 
 # dp's and the tools' unit tests: no notebook, grading run, browser, hub or site
 # build (the markers are listed in pyproject.toml). Under a minute on 2 cores.
-FAST := not notebook and not grading and not browser and not hub and not site
+SLOW := notebook or grading or browser or hub or site
+FAST := not ($(SLOW))
 test-fast: $(STAMP) ## dp's and the tools' unit tests only: no notebooks, grading, browser, hub (< 1 min)
 	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadgroup --durations=5 -m "$(FAST)" tests
 
