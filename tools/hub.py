@@ -146,12 +146,15 @@ def make_environment(c: Course, venv: Path) -> None:
     editable mode (a pointer into the repository), are copied in instead, so nothing
     points back into the repository.
     """
+    # A .venv that is a symbolic link (a worktree sharing one) would be copied as the
+    # link itself, and every edit below would land in the developer's own venv.
+    venv = venv.resolve()
     try:
         run("cp", "-al", str(venv), str(c.env))
     except subprocess.CalledProcessError:
         shutil.rmtree(c.env, ignore_errors=True)
         run("cp", "-a", str(venv), str(c.env))
-    old, new = str(venv.resolve() / "bin"), str(c.env / "bin")
+    old, new = str(venv / "bin"), str(c.env / "bin")
     for script in (c.env / "bin").iterdir():
         if script.is_symlink() or not script.is_file():
             continue
