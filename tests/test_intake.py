@@ -494,6 +494,7 @@ def generic_class(course: Path, assignment: str, port: int) -> dict[str, tuple]:
 
 @pytest.mark.grading
 @pytest.mark.needs("sandbox")
+@pytest.mark.xdist_group("intake-01")  # a class of its own: not behind this file's fixture class
 def test_real_class_01(tmp_path):
     """The attacks on 01_scalar_autodiff, graded in one run."""
     course = b.new_course(tmp_path / "course", [REAL])

@@ -40,7 +40,8 @@ SECRET = "s3cr3t-" + uuid.uuid4().hex
 
 # Where the sandbox cannot work, the tests that need it skip with the fix, and fail
 # with CI=true, since CI must prove it (tests/requirements.py).
-# No xdist group: the two classes (one per assignment) can run on different workers.
+# Each grading run in an xdist group of its own, so that the runs spread over the
+# workers (the conftest would otherwise keep the file, minutes long, on one worker).
 pytestmark = pytest.mark.grading
 
 
@@ -119,7 +120,9 @@ def submit_healthy(course: Path, assignment: str):
         b.submit(course, "untouched", assignment, name, released)
 
 
-@pytest.fixture(scope="module", params=[b.FIXTURE, REAL])
+@pytest.fixture(scope="module", params=[
+    pytest.param(a, marks=pytest.mark.xdist_group(f"sandbox-attacks-{a}"))
+    for a in (b.FIXTURE, REAL)])
 def attacked_class(request, tmp_path_factory):
     """One graded class per assignment: perfect, untouched and every attacker."""
     assignment = request.param
@@ -235,6 +238,7 @@ def test_attacks_fail_gain_nothing_and_leave_nothing(attacked_class):
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.xdist_group("sandbox-healthy")
 @pytest.mark.needs("sandbox")
 def test_healthy_scores_equal_grading_alone_sandboxed_and_not(tmp_path):
     """The healthy pair graded alone, sandboxed and unsandboxed: full marks and 0 (as in the
@@ -385,6 +389,7 @@ def sandbox_uid_processes() -> dict[int, int]:
     return counts
 
 
+@pytest.mark.xdist_group("sandbox-fork-bomb")
 @pytest.mark.needs("sandbox")
 def test_a_fork_bomb_does_not_use_up_a_concurrent_sandboxs_processes(tmp_path):
     """Two notebooks at once (parallel grading): one holds every process it may have,
