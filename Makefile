@@ -66,7 +66,8 @@ test: $(STAMP) hub-proxy site-axe ## lint, then run every test and notebook (CI=
 	$(BIN)/ruff check .
 	@$(TEST_ENV) $(BIN)/python -m tools.setup_data
 	@$(MAKE) --no-print-directory test-fast
-	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadgroup --durations=15 -m "$(SLOW)" \
+	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadgroup --no-loadscope-reorder \
+	    --durations=15 -m "$(SLOW)" \
 	    --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	    tests source course
 

@@ -1,4 +1,5 @@
-"""`make help` lists every target of the Makefile, each once, with its line of description."""
+"""`make help` lists every target of the Makefile, each once, with its line of description;
+`make test` runs each test once, the longest groups first."""
 
 import re
 import shutil
@@ -67,3 +68,21 @@ def test_test_is_test_fast_then_every_slow_group_the_markers_name():
     everything = dry("test")
     assert re.findall(r'-m "([^"]+)"', everything) == [f"not ({slow})", slow], everything
     assert everything.index(fast.strip().splitlines()[-1]) < everything.index("--nbval")
+
+
+def test_slow_run_hands_out_the_hub_and_grading_runs_before_the_notebooks():
+    """conftest.py orders the groups longest kind first (make test's slow run keeps that
+    order with --no-loadscope-reorder): the hub first, the notebooks last, so the run does
+    not end waiting on a minutes-long group started late."""
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+         "-m", "notebook or grading or browser or hub or site", "--nbval",
+         "tests", "source/05_activations", "course/01_dp_library_guide.ipynb"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120).stdout
+    files = list(dict.fromkeys(line.split("::")[0] for line in out.splitlines() if "::" in line))
+    assert files[0] == "tests/test_hub.py", files
+    notebooks = [i for i, f in enumerate(files) if f.endswith(".ipynb")]
+    assert notebooks and notebooks == list(range(len(files) - len(notebooks), len(files))), files
+    assert files.index("tests/test_judge.py") < files.index("tests/test_site.py"), files
