@@ -68,6 +68,23 @@ def test_manual_share_and_answer_size(path):
         assert len(parts) <= MAX_POINTS_PER_ANSWER, (
             f"{grade_id}: the model answer has {len(parts)} parts; "
             f"a mark scheme has at most {MAX_POINTS_PER_ANSWER}")
+        assert mark_scheme_points(solution) == points, (
+            f"{grade_id}: the solution must open with a mark scheme for its {points:g} "
+            f"point(s), '**Mark scheme ({points:g} point...):**', found "
+            f"{mark_scheme_points(solution)}")
+
+
+def mark_scheme_points(solution: str) -> float | None:
+    """The points named by the solution's ``**Mark scheme (N point(s)`` line, None without one."""
+    found = re.findall(r"^\*\*Mark scheme \((\d+) points?\b", solution, flags=re.M)
+    return float(found[0]) if len(found) == 1 else None
+
+
+def test_mark_scheme_rule_fails_where_it_should():
+    assert mark_scheme_points("### BEGIN SOLUTION\n**Mark scheme (3 points, per part):** x") == 3
+    assert mark_scheme_points("**Mark scheme (1 point):** x") == 1
+    assert mark_scheme_points("1. a model answer without a scheme") is None
+    assert mark_scheme_points("**Mark scheme (1 point):** a\n**Mark scheme (2 points):** b") is None
 
 
 def test_minutes_per_student():

@@ -1,0 +1,11 @@
+# mistake: measures the validation loss before each round's training, so round 1 is the untrained network
+def fit(model, optimizer, x_val, y_val, eval_every, max_rounds, patience):
+    """Train with early stopping (see above); the model ends with the best parameters. Returns (stopper, history)."""
+    stopper, history = EarlyStopping(patience), []
+    for _ in range(max_rounds):
+        history.append(evaluate_loss(model, x_val, y_val))
+        if stopper.update(history[-1], model.get_param()):
+            break
+        optimizer.train(eval_every, print_each=0, progress=False)
+    model.set_param(stopper.best_params)
+    return stopper, history

@@ -1,0 +1,10 @@
+# mistake: asks the stopper but always trains max_rounds rounds
+def fit(model, optimizer, x_val, y_val, eval_every, max_rounds, patience):
+    """Train with early stopping (see above); the model ends with the best parameters. Returns (stopper, history)."""
+    stopper, history = EarlyStopping(patience), []
+    for _ in range(max_rounds):
+        optimizer.train(eval_every, print_each=0, progress=False)
+        history.append(evaluate_loss(model, x_val, y_val))
+        stopper.update(history[-1], model.get_param())
+    model.set_param(stopper.best_params)
+    return stopper, history
