@@ -15,13 +15,23 @@ the file system even with the exact path (``tests/test_hub.py`` tries).
 
 For the milliseconds between nbgrader's copy and its permission step the files
 carry the student's umask; the folder's name is still secret then.
+
+Once the submission is in ``inbound/``, the submit asks the hub's grading service for
+feedback on it (``POST $DP_GRADING_URL/feedback`` with the server's own token, which
+carries ``custom:submit-feedback``; tools/grading/submit_feedback.py). The answer goes
+into ``~/submit-feedback/<assignment>.md``: "being graded" at once, the report about
+half a minute later (written by the service), or why feedback was refused (the limit
+per hour: when the next is allowed). The submission itself never depends on it.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
+import urllib.error
+import urllib.request
 
 from nbgrader.exchange.default.release_assignment import (
     ExchangeReleaseAssignment as _NbgraderRelease,
@@ -74,6 +84,54 @@ class ExchangeSubmit(_NbgraderSubmit):
                 os.chmod(os.path.join(folder, name), DIR_MODE)
             for name in files:
                 os.chmod(os.path.join(folder, name), FILE_MODE)
+        ask_for_feedback(self.coursedir.assignment_id, self.log)
+
+
+REPORTS = "submit-feedback"  # ~/submit-feedback/<assignment>.md (the service writes it too)
+
+
+def ask_for_feedback(assignment: str, log) -> str | None:
+    """Ask the grading service to grade the submission just made; note the answer in
+    the report file. Returns the note, None off the hub. Never raises: the submission
+    is made whatever the service says."""
+    url, token = os.environ.get("DP_GRADING_URL"), os.environ.get("JUPYTERHUB_API_TOKEN")
+    if not url or not token:
+        return None
+    request = urllib.request.Request(
+        url.rstrip("/") + "/feedback", method="POST",
+        data=json.dumps({"assignment": assignment}).encode(),
+        headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30):
+            note = ("being graded; this file shows your autograded score in about a minute "
+                    "(reopen it)")
+    except urllib.error.HTTPError as error:
+        try:
+            note = json.loads(error.read()).get("error", error.reason)
+        except ValueError:
+            note = str(error.reason)
+        note = f"no feedback this time: {note}"
+    except OSError as error:
+        note = f"no feedback this time: the grading service did not answer ({error})"
+    log.info("feedback at submit time: %s", note)
+    try:
+        folder = os.path.join(os.path.expanduser("~"), REPORTS)
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.join(folder, f"{os.path.basename(assignment)}.md")
+        try:
+            with open(path, encoding="utf-8") as fh:
+                previous = fh.read()
+        except OSError:
+            previous = ""
+        if previous.startswith("> **"):  # an earlier note: replaced, the report kept
+            previous = previous.split("\n\n", 1)[1] if "\n\n" in previous else ""
+        tmp = path + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(f"> **{assignment}: {note}**\n\n{previous}")
+        os.replace(tmp, path)
+    except OSError as error:
+        log.warning("could not write the feedback note: %s", error)
+    return note
 
 
 def _copy_contents(src: str, dest: str, ignore) -> None:

@@ -344,7 +344,7 @@ def write_settings(c: Course, port: int, admin_token: str | None) -> Path:
         "proxy_api_port": free_port(), "grading_port": free_port(),
         "proxy": str(PROXY), "state": str(c.state),
         "env": str(c.env), "course": str(c.course), "config": str(c.config),
-        "grader": str(c.grader),
+        "grader": str(c.grader), "exchange": str(c.exchange / COURSE_ID),
         "instructors_group": c.instructors_group, "instructors": c.instructors,
         "students": c.students,
         "admin_token": admin_token,
