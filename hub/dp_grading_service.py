@@ -35,7 +35,8 @@ command line as anything but one of these checked values.
 The code and configuration it runs are root's: ``tools/`` and ``nbgrader_config.py``
 come from ``<base>/grader`` (copied by ``tools/hub.py``, root-owned), never from the
 course root, which every instructor can write. Jobs run one at a time, in the order
-asked (``--jobs`` parallelises inside a job). Afterwards ``tools.grading`` gives what
+asked, the instructors' before any student's feedback (``--jobs`` parallelises inside
+a job). Afterwards ``tools.grading`` gives what
 it wrote back to the course root's owner and the instructors' group, group-writable;
 each job's output is also kept in ``autograded/grading-service/<id>.log``, a new
 file created without following symbolic links (instructors can write ``autograded/``).
@@ -130,14 +131,18 @@ class Course:
                 "jobs": jobs}
 
     def feedback_settings(self):
-        """``SubmitFeedback`` as root's copy of ``nbgrader_config.py`` sets it (read at
-        each request: a changed limit needs no restart)."""
+        """``SubmitFeedback`` as root's copy of ``nbgrader_config.py`` sets it (read again
+        when the file changed: a new limit needs no restart)."""
         from traitlets.config.loader import PyFileConfigLoader
 
         from tools.grading.submit_feedback import SubmitFeedback
 
-        config = PyFileConfigLoader("nbgrader_config.py", path=str(self.grader)).load_config()
-        return SubmitFeedback(config=config)
+        mtime = (self.grader / "nbgrader_config.py").stat().st_mtime_ns
+        if getattr(self, "_settings", (None,))[0] != mtime:
+            config = PyFileConfigLoader("nbgrader_config.py",
+                                        path=str(self.grader)).load_config()
+            self._settings = (mtime, SubmitFeedback(config=config))
+        return self._settings[1]
 
     def command(self, job: dict) -> list[str]:
         root = self.scratch if job.get("kind") == "feedback" else self.root
@@ -195,19 +200,21 @@ class Course:
 
 class Jobs:
     def __init__(self, course: Course):
-        self.course, self.jobs, self.queue = course, {}, asyncio.Queue()
+        # (priority, number, id): the instructors' jobs before students' feedback, each
+        # kind in the order asked (a rush of submits never holds up the class's grading)
+        self.course, self.jobs, self.queue = course, {}, asyncio.PriorityQueue()
 
     def add(self, user: str, checked: dict, kind: str = "grading") -> dict:
         job_id = f"{datetime.datetime.now():%Y%m%d-%H%M%S}-{len(self.jobs) + 1}"
         job = dict(checked, id=job_id, user=user, state="queued", output="", returncode=None,
                    asked=now(), started=None, finished=None, kind=kind)
         self.jobs[job_id] = job
-        self.queue.put_nowait(job_id)
+        self.queue.put_nowait((1 if kind == "feedback" else 0, len(self.jobs), job_id))
         return job
 
     async def run_forever(self) -> None:
         while True:
-            job = self.jobs[await self.queue.get()]
+            job = self.jobs[(await self.queue.get())[2]]
             try:
                 await self.run(job)
             except Exception as exc:  # noqa: BLE001 -- the service goes on
