@@ -255,6 +255,7 @@ class Jobs:
         """Grade one student's latest submission in the scratch course, then write their
         report into their home as them (tools/grading/submit_feedback.py)."""
         from tools.grading import submit_feedback as sf
+        from tools.grading import deadlines
         from tools.grading.deadlines import arrival_time
 
         c, student, assignment = self.course, job["students"][0], job["assignment"]
@@ -281,8 +282,13 @@ class Jobs:
                     job["output"] += text
         job["returncode"] = await proc.wait()
         settings = c.feedback_settings()
+        try:  # the due date the student sees is the class's (with their extension)
+            due = deadlines.read(c.root).for_student(assignment, student)
+        except Exception:  # noqa: BLE001 -- a broken deadlines.csv: the class's grading says so
+            due = None
         if job["returncode"] == 0:
-            text = sf.as_markdown(sf.report(c.scratch, student, assignment), settings, arrived)
+            text = sf.as_markdown(sf.report(c.scratch, student, assignment), settings, arrived,
+                                  due)
         else:  # the class's grading names the reason; the student gets the gist
             text = sf.notice(assignment, "your submission could not be graded automatically "
                                          "(the instructors will see it when they grade)")

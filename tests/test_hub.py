@@ -709,13 +709,14 @@ def test_feedback_at_submit_time_its_limit_and_the_deadlines_the_hub_keeps(hub, 
         assert r.status_code == 429 and "3 times in the last hour" in r.text, r.text
 
         # 4. Deadlines: the last submission, forged to look early, arrived after the due date.
-        latest = max(exchange.glob(f"{student}+{ASSIGNMENT}+*"), key=lambda p: p.stat().st_ctime)
+        latest = max((exchange / "inbound").glob(f"{student}+{ASSIGNMENT}+*"),
+                     key=lambda p: p.stat().st_ctime)
         forged = "2020-01-01 00:00:00.000000 UTC"
         attack = hub.as_user(student, "sh", "-c",
                              f"echo '{forged}' > timestamp.txt && touch -d 2020-01-01 * .",
                              cwd=str(latest))
         assert attack.returncode == 0, attack.stderr  # the student can write it: it is theirs
-        due = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1)
+        due = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=30)
         deadlines.write_text(f"assignment,student,due,note\n{ASSIGNMENT},,{due.isoformat()},\n")
         shutil.chown(deadlines, instructor, hub.info["instructors_group"])
         term = hub.terminal(instructor)

@@ -130,6 +130,15 @@ def test_the_report_counts_hidden_checks_and_names_none_until_allowed():
     assert "secret point" in full
     total = sf.as_markdown(REPORT, sf.SubmitFeedback(show_test_cells=False), when)
     assert "3 / 8" in total and "test_a" not in total
+    assert "due date" not in text
+
+
+def test_the_report_tells_the_due_date_and_whether_the_arrival_was_late():
+    due = T0 + dt.timedelta(hours=1)
+    on_time = sf.as_markdown(REPORT, sf.SubmitFeedback(), T0, due)
+    assert "Your due date: 2026-03-01 13:00 UTC; this submission is on time" in on_time
+    late = sf.as_markdown(REPORT, sf.SubmitFeedback(), due + dt.timedelta(minutes=90), due)
+    assert "is LATE by 90 min" in late
 
 
 def test_the_settings_are_read_from_the_courses_nbgrader_config():

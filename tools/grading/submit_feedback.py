@@ -227,14 +227,24 @@ def report(scratch: Path, student: str, assignment: str) -> dict:
             "cells": {k: [c.__dict__ for c in v] for k, v in cells.items()}}
 
 
-def as_markdown(data: dict, settings: SubmitFeedback, submitted_at: dt.datetime) -> str:
-    """What the student reads, within :class:`SubmitFeedback`'s settings."""
+def as_markdown(data: dict, settings: SubmitFeedback, submitted_at: dt.datetime,
+                due: dt.datetime | None = None) -> str:
+    """What the student reads, within :class:`SubmitFeedback`'s settings. ``due``: the
+    student's own due date (``deadlines.csv``, with their extension), compared with the
+    time the submission arrived on the server."""
+    when = submitted_at.astimezone(dt.UTC)
     lines = [f"# Feedback on your submission of {data['assignment']}",
              "",
-             f"Submitted {submitted_at:%Y-%m-%d %H:%M:%S} UTC, graded automatically as the "
+             f"Arrived {when:%Y-%m-%d %H:%M:%S} UTC, graded automatically as the "
              "class will be. Written answers are graded by the instructors later; the "
              "instructors' final grading may differ.",
-             "",
+             ""]
+    if due is not None:
+        late = (when - due).total_seconds()
+        lines += [f"Your due date: {due.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC; this "
+                  "submission is " + (f"LATE by {int(late // 60)} min" if late > 0 else
+                                      "on time"), ""]
+    lines += [
              f"**Autograded score: {data['score']:g} / {data['max_score']:g}**",
              ""]
     if settings.show_test_cells:
