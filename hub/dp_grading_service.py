@@ -261,7 +261,8 @@ class Jobs:
         c, student, assignment = self.course, job["students"][0], job["assignment"]
         home = Path(pwd.getpwnam(student).pw_dir)
         python = str(c.env_bin / "python")
-        submission = sf.latest_submission(c.inbound, student, assignment)
+        submission = sf.latest_submission(c.inbound, student, assignment,
+                                          pwd.getpwnam(student).pw_uid)
         if submission is None:
             job.update(state="failed", output="no submission in the exchange\n")
             return
@@ -363,7 +364,11 @@ class FeedbackHandler(Handler):
             settings = course.feedback_settings()
             if not settings.enabled:
                 raise sf.Refused("feedback at submit time is off in this course", 403)
-            if sf.latest_submission(course.inbound, self.user, assignment) is None:
+            try:
+                uid = pwd.getpwnam(self.user).pw_uid
+            except KeyError as exc:
+                raise sf.Refused(f"{self.user} has no account on this machine", 403) from exc
+            if sf.latest_submission(course.inbound, self.user, assignment, uid) is None:
                 raise sf.Refused(f"no submission of {assignment} by {self.user} in the "
                                  "exchange: submit first", 404)
             course.scratch.mkdir(mode=0o700, exist_ok=True)

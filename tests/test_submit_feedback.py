@@ -103,6 +103,9 @@ def test_the_latest_submission_is_the_students_own_by_arrival_not_by_its_name(tm
     (inbound / f"alice+{A}+2050").symlink_to(tmp_path)  # a link is never taken
     got = sf.latest_submission(inbound, "alice", A)
     assert got.name == f"alice+{A}+2020-01-01 00:00:00 UTC"
+    # anyone may make a folder with alice's name in inbound/: only hers are taken
+    assert sf.latest_submission(inbound, "alice", A, owner=os.getuid()) == got
+    assert sf.latest_submission(inbound, "alice", A, owner=os.getuid() + 1) is None
     assert sf.latest_submission(inbound, "bob", A) is None
     with pytest.raises(sf.Refused):
         sf.latest_submission(inbound, "*", A)

@@ -146,10 +146,14 @@ class RateLimit:
 
 
 # ------------------------------------------------------------------ the submission
-def latest_submission(inbound: Path, student: str, assignment: str) -> Path | None:
+def latest_submission(inbound: Path, student: str, assignment: str,
+                      owner: int | None = None) -> Path | None:
     """The student's latest submission of ``assignment`` in the exchange's ``inbound/``
     (``<student>+<assignment>+<time>[+<random>]`` folders, not links), latest by the
-    time it arrived on the server (``deadlines.arrival_time``), or None."""
+    time it arrived on the server (``deadlines.arrival_time``), or None.
+
+    ``owner``: the student's uid. ``inbound/`` is writable by every student, so anyone
+    can make a folder with a classmate's name; the student's own submit makes it as them."""
     from tools.grading.deadlines import arrival_time
 
     check_name("student", student)
@@ -157,7 +161,7 @@ def latest_submission(inbound: Path, student: str, assignment: str) -> Path | No
     prefix = f"{student}+{assignment}+"
     found = [p for p in inbound.iterdir()
              if p.name.startswith(prefix) and "/" not in p.name and not p.is_symlink()
-             and p.is_dir()]
+             and p.is_dir() and (owner is None or p.lstat().st_uid == owner)]
     return max(found, key=arrival_time, default=None)
 
 
