@@ -28,7 +28,9 @@ process of the course's users, the users with their homes, the groups, and
                           nbgrader tools each role sees; terminals' bashrc
     /srv/<name>/grader    what the grading service (root) runs: a copy of tools/ and
                           nbgrader_config.py.  root : instructors, 0750
-    /srv/<name>/state     the hub's database, cookie secret, log, settings.  root, 0700
+    /srv/<name>/state     the hub's database, cookie secret, log, settings; the
+                          grading service's scratch course for feedback at submit
+                          time (submit-feedback/).  root, 0700
 """
 
 from __future__ import annotations
