@@ -87,7 +87,11 @@ class ExchangeSubmit(_NbgraderSubmit):
         ask_for_feedback(self.coursedir.assignment_id, self.log)
 
 
-REPORTS = "submit-feedback"  # ~/submit-feedback/<assignment>.md (the service writes it too)
+# ~/submit-feedback/<assignment>.md: the service writes the report there (as the student;
+# tools/grading/submit_feedback.py). This module runs in the students' servers, whose
+# environment has no tools/ (the course's grading code stays with the instructors and
+# root), so the name and the note's form ("> **<A>: ...**") are repeated here.
+REPORTS = "submit-feedback"
 
 
 def ask_for_feedback(assignment: str, log) -> str | None:
