@@ -219,7 +219,23 @@ class Jobs:
                 await self.run(job)
             except Exception as exc:  # noqa: BLE001 -- the service goes on
                 job.update(state="failed", output=job["output"] + f"\nservice error: {exc!r}\n")
+                if job["kind"] == "feedback":  # else their report says "being graded" forever
+                    await self.tell_student(job, "the automatic check failed on the grader's "
+                                                 "side; your submission is safe and will be "
+                                                 "graded with the class")
             job["finished"] = now()
+
+    async def tell_student(self, job: dict, text: str) -> None:
+        """A notice in the student's report of ``job`` (best effort: the job has failed)."""
+        from tools.grading import submit_feedback as sf
+
+        student, assignment = job["students"][0], job["assignment"]
+        try:
+            home = Path(pwd.getpwnam(student).pw_dir)
+            await asyncio.to_thread(sf.write_report, home, assignment, sf.notice(assignment, text),
+                                    student, str(self.course.env_bin / "python"))
+        except Exception as exc:  # noqa: BLE001 -- nothing more to tell anyone
+            job["output"] += f"\nthe student's report could not be written: {exc!r}\n"
 
     def queued_feedback(self, student: str, assignment: str) -> dict | None:
         """A feedback job for the same submission not started yet (it will grade the
@@ -263,8 +279,10 @@ class Jobs:
         python = str(c.env_bin / "python")
         submission = sf.latest_submission(c.inbound, student, assignment,
                                           pwd.getpwnam(student).pw_uid)
-        if submission is None:
+        if submission is None:  # removed since it was asked for
             job.update(state="failed", output="no submission in the exchange\n")
+            await self.tell_student(job, "your submission was no longer in the exchange: "
+                                         "submit again for feedback")
             return
         arrived = arrival_time(submission)
         sf.prepare_scratch(c.scratch, c.root, c.grader, submission, student, assignment)

@@ -12,6 +12,7 @@ import itertools
 import os
 import random
 import time
+from pathlib import Path
 
 import pytest
 
@@ -165,3 +166,39 @@ def test_the_report_is_written_into_the_home_without_following_a_planted_name(tm
         sf.write_report(home, "../../x", "no")
     assert sorted(os.listdir(home)) == [sf.REPORTS]
     assert list(itertools.islice(path.parent.iterdir(), 2)) == [path]
+
+
+def test_a_feedback_job_that_breaks_in_the_service_tells_the_student(tmp_path, monkeypatch):
+    """Whatever goes wrong on the grader's side (here: the disk), the student's report
+    stops saying "being graded" and says what happened to their submission."""
+    import asyncio
+    import sys
+    import types
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hub"))
+    import dp_grading_service as service
+
+    written = []
+    monkeypatch.setattr(sf, "write_report", lambda home, assignment, text, user, python:
+                        written.append((assignment, text, user)))
+    monkeypatch.setattr(service.pwd, "getpwnam",
+                        lambda name: types.SimpleNamespace(pw_dir=str(tmp_path), pw_uid=4242))
+    jobs = service.Jobs(types.SimpleNamespace(env_bin=tmp_path))
+
+    async def broken(job):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(jobs, "run", broken)
+    job = jobs.add("alice", {"assignment": "01_x", "students": ["alice"], "force": True,
+                             "jobs": 1}, kind="feedback")
+
+    async def serve_until_done():
+        server = asyncio.create_task(jobs.run_forever())
+        while job["finished"] is None:
+            await asyncio.sleep(0.01)
+        server.cancel()
+
+    asyncio.run(asyncio.wait_for(serve_until_done(), 10))
+    assert job["state"] == "failed" and "No space left" in job["output"]
+    assert [(a, u) for a, _, u in written] == [("01_x", "alice")], written
+    assert "failed" in written[0][1] and "safe" in written[0][1], written[0][1]
