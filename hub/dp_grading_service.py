@@ -16,8 +16,12 @@ refused with 403.
 
     POST /services/grading/feedback  {"assignment": "01_x"}  -> 202 (a student's submit
                                      asks: feedback at submit time), 429 over the limit
+    GET  /services/grading/deadlines {"course_id": ..., "deadlines": {"01_x": {"due": ISO,
+                                     "extended": ISO or null}}}: the token's owner's own
+                                     due dates (their server's Assignments list asks;
+                                     hub/dp_hub_exchange.py)
 
-The last is the one endpoint for students: it needs the custom scope
+The last two are the endpoints for students: they need the custom scope
 ``custom:submit-feedback`` (the students' role and their servers' tokens hold it, not
 ``custom:grading``), and grades only the latest submission of the token's owner, read
 from the exchange's ``inbound/``, in a scratch course of the service's own; the report
@@ -80,6 +84,7 @@ class Course:
         self.config = Path(settings["config"]) / "instructors"
         self.group = settings["instructors_group"]
         self.inbound = Path(settings["exchange"]) / "inbound"
+        self.course_id = Path(settings["exchange"]).name  # <exchange root>/<course id>
         # feedback at submit time: root's scratch course, never the course root
         self.scratch = Path(settings["state"]) / "submit-feedback"
 
@@ -402,6 +407,25 @@ class FeedbackHandler(Handler):
                      "report": f"~/{sf.REPORTS}/{assignment}.md"})
 
 
+class DeadlinesHandler(Handler):
+    """A student's own due dates: each assignment's, and their own extension, never a
+    classmate's (``tools.grading.deadlines.student_view``)."""
+
+    scope = FEEDBACK_SCOPE
+
+    def get(self):
+        from tools.errors import ToolError
+        from tools.grading import deadlines
+
+        try:
+            view = deadlines.student_view(self.jobs.course.root, self.user)
+        except (ToolError, OSError, sqlite3.Error, ValueError) as exc:
+            # the instructors' file is broken: they read why in the log, not the students
+            print(f"{now()} deadlines for {self.user}: {exc}", file=sys.stderr, flush=True)
+            raise web.HTTPError(503, "the course's due dates cannot be read just now") from exc
+        self.finish({"course_id": self.jobs.course.course_id, "deadlines": view})
+
+
 def main() -> None:
     settings = json.loads(Path(os.environ["DP_HUB_SETTINGS"]).read_text())
     # root's copy of tools/ (tools/hub.py): the feedback rules and report
@@ -414,6 +438,7 @@ def main() -> None:
         (prefix.rstrip("/") + r"/jobs/?", JobsHandler, args),
         (prefix.rstrip("/") + r"/jobs/([0-9-]+)", JobHandler, args),
         (prefix.rstrip("/") + r"/feedback/?", FeedbackHandler, args),
+        (prefix.rstrip("/") + r"/deadlines/?", DeadlinesHandler, args),
     ])
     url = os.environ.get("JUPYTERHUB_SERVICE_URL", f"http://127.0.0.1:{settings['grading_port']}")
     port = int(url.rsplit(":", 1)[1].split("/")[0])

@@ -22,6 +22,13 @@ carries ``custom:submit-feedback``; tools/grading/submit_feedback.py). The answe
 into ``~/submit-feedback/<assignment>.md``: "being graded" at once, the report about
 half a minute later (written by the service), or why feedback was refused (the limit
 per hour: when the next is allowed). The submission itself never depends on it.
+
+Listing assignments (the Assignments tab) asks the same service for the student's own
+due dates (``GET $DP_GRADING_URL/deadlines``): each record of the list gets ``due_date``
+and, with an extension in ``deadlines.csv``, ``extended_due_date`` (ISO 8601, UTC), which
+the course's JupyterLab extension shows in each row (labextension/). Students cannot read
+the gradebook or ``deadlines.csv`` themselves; the service (root) reads them and answers
+each student with their own dates only.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ import stat
 import urllib.error
 import urllib.request
 
+from nbgrader.exchange.default.list import ExchangeList as _NbgraderList
 from nbgrader.exchange.default.release_assignment import (
     ExchangeReleaseAssignment as _NbgraderRelease,
 )
@@ -136,6 +144,47 @@ def ask_for_feedback(assignment: str, log) -> str | None:
     except OSError as error:
         log.warning("could not write the feedback note: %s", error)
     return note
+
+
+class ExchangeList(_NbgraderList):
+    """nbgrader's list, each assignment with its due date (and the student's own
+    extended date) as the grading service reports them; without an answer (off the hub,
+    the service down) the list is nbgrader's, unchanged."""
+
+    def parse_assignments(self):
+        records = super().parse_assignments()
+        dates = own_deadlines(self.log)
+        if dates:
+            add_due_dates(records, dates)
+        return records
+
+
+def own_deadlines(log, timeout: float = 5) -> dict | None:
+    """The grading service's answer to ``GET /deadlines`` for this server's user
+    (``{"course_id": ..., "deadlines": {assignment: {"due", "extended"}}}``), or None."""
+    url, token = os.environ.get("DP_GRADING_URL"), os.environ.get("JUPYTERHUB_API_TOKEN")
+    if not url or not token:
+        return None
+    request = urllib.request.Request(url.rstrip("/") + "/deadlines",
+                                     headers={"Authorization": f"token {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            answer = json.loads(response.read())
+    except (OSError, ValueError) as error:
+        log.warning("no due dates from the grading service: %s", error)
+        return None
+    return answer if isinstance(answer, dict) else None
+
+
+def add_due_dates(records: list[dict], answer: dict) -> None:
+    """Give each of nbgrader's list records of the service's course its ``due_date`` and
+    ``extended_due_date`` (None when there is none)."""
+    dates = answer.get("deadlines") or {}
+    for record in records:
+        if record.get("course_id") != answer.get("course_id"):
+            continue
+        own = dates.get(record.get("assignment_id")) or {}
+        record["due_date"], record["extended_due_date"] = own.get("due"), own.get("extended")
 
 
 def _copy_contents(src: str, dest: str, ignore) -> None:

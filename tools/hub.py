@@ -183,7 +183,9 @@ def make_environment(c: Course, venv: Path) -> None:
         "# Submissions readable by the instructors' group only (hub/dp_hub_exchange.py).\n"
         "c.ExchangeFactory.submit = 'dp_hub_exchange.ExchangeSubmit'\n"
         "# Released notebooks carry the kernel's language_info: not 'modified' when opened.\n"
-        "c.ExchangeFactory.release_assignment = 'dp_hub_exchange.ExchangeReleaseAssignment'\n")
+        "c.ExchangeFactory.release_assignment = 'dp_hub_exchange.ExchangeReleaseAssignment'\n"
+        "# The Assignments tab: each assignment's due date, from the grading service.\n"
+        "c.ExchangeFactory.list = 'dp_hub_exchange.ExchangeList'\n")
 
 
 def open_to_all(path: Path) -> bool:
