@@ -20,8 +20,10 @@ notebooks graded alone. In Chromium, the instructor opens Formgrader inside the 
 (the assignment list, not an error frame), its links go into the lab, and the grading
 page shows the mark scheme and typesets math with the server's own MathJax; the perfect
 student opens their feedback from their own server and its math is typeset (MathJax
-inlined in the page, nothing from outside the hub); a fourth student fetches from the
-Assignments tab and the notebook opens unmodified.
+inlined in the page, nothing from outside the hub); a fourth student sees in the
+Assignments tab the due date the instructor set in Formgrader (in the browser's time
+zone) and then their own extension from deadlines.csv, fetches from the tab and the
+notebook opens unmodified.
 
 Needs Linux and root (CI runs as root); the hub's name is random so a crashed
 earlier run cannot collide. Cost: the hub and five servers, two gradings of three
@@ -573,32 +575,61 @@ def test_a_student_reads_their_feedback_with_the_math_typeset_in_a_browser(hub, 
 @pytest.mark.browser
 @pytest.mark.needs("chromium")
 def test_a_student_fetches_from_the_assignments_tab_in_a_browser(hub, released, tmp_path):
+    """The due date the instructor sets in Formgrader (its own API, in their time zone) is
+    in the student's Assignments tab, in the student's time zone; an extension in
+    deadlines.csv is shown to that student with it. Then fetch, open, not modified."""
     from browser import chromium_page
 
     student = hub.info["students"][3]
     password = hub.info["passwords"][student]
-    with chromium_page(screenshots=tmp_path, timeout_ms=TIMEOUT * 1000) as page:
-        page.goto(f"{hub.url}hub/login")
-        page.fill("input[name=username]", student)
-        page.fill("input[name=password]", password)
-        page.click("#login_submit")
-        page.wait_for_url(f"**/user/{student}/lab**")
-        page.locator(".lm-MenuBar-item", has_text="Nbgrader").click()
-        page.locator(".lm-Menu-item", has_text="Assignment List").click()
-        released_list = page.locator("#released_assignments_list")
-        released_list.get_by_text(ASSIGNMENT).wait_for()
-        released_list.get_by_role("button", name="Fetch").click()
-        fetched = page.locator("#fetched_assignments_list")
-        fetched.get_by_role("button", name=ASSIGNMENT).click()  # unfolds its notebooks
-        fetched.get_by_role("link", name=NOTEBOOK, exact=True).click()
-        tab = page.locator(f".lm-TabBar-tab[title*='{NOTEBOOK}.ipynb']")
-        tab.wait_for()
-        page.locator(".jp-Notebook .jp-Cell").first.wait_for()
-        # Opened unchanged, it is not "modified" once its kernel runs (JupyterLab writes
-        # the kernel's language_info into the notebook; the hub's release carries it).
-        page.wait_for_function("() => document.body.innerText.includes('Idle')")  # status bar
-        page.wait_for_timeout(2000)
-        assert "jp-mod-dirty" not in (tab.get_attribute("class") or ""), "opened as modified"
+    deadlines = Path(hub.info["course"]) / "deadlines.csv"
+    # Formgrader's due date dialog: 03:04 on 2 Jan 2030 at UTC+1, i.e. Berlin's winter time
+    r = hub.call(released, "PUT", f"formgrader/api/assignment/{ASSIGNMENT}",
+                 json={"duedate_notimezone": "2030-01-02T03:04:00", "duedate_timezone": "+0100"})
+    assert r.status_code == 200 and r.json()["duedate"], r.text
+    try:
+        with chromium_page(screenshots=tmp_path, timeout_ms=TIMEOUT * 1000,
+                           timezone_id="Europe/Berlin", locale="en-GB") as page:
+            page.goto(f"{hub.url}hub/login")
+            page.fill("input[name=username]", student)
+            page.fill("input[name=password]", password)
+            page.click("#login_submit")
+            page.wait_for_url(f"**/user/{student}/lab**")
+            page.locator(".lm-MenuBar-item", has_text="Nbgrader").click()
+            page.locator(".lm-Menu-item", has_text="Assignment List").click()
+            released_list = page.locator("#released_assignments_list")
+            released_list.get_by_text(ASSIGNMENT).wait_for()
+            due = released_list.locator(".dp-due-date")
+            due.wait_for()
+            assert re.fullmatch(r"due Wed,? 2 Jan 2030,? 03:04", due.inner_text()), \
+                due.inner_text()
+            # an extension for this student (and the due date the class's grading applies)
+            deadlines.write_text("assignment,student,due,note\n"
+                                 f"{ASSIGNMENT},,2030-01-02T03:04:00+01:00,\n"
+                                 f"{ASSIGNMENT},{student},2030-01-09T03:04:00+01:00,illness\n")
+            released_list.get_by_role("button", name="Fetch").click()
+            fetched = page.locator("#fetched_assignments_list")
+            extended = fetched.locator(".dp-due-date")
+            extended.wait_for()  # the list is drawn again after the fetch, asked again
+            assert re.fullmatch(r"due Wed,? 2 Jan 2030,? 03:04 \(your extension: "
+                                r"Wed,? 9 Jan 2030,? 03:04\)", extended.inner_text()), \
+                extended.inner_text()
+            fetched.get_by_role("button", name=ASSIGNMENT).click()  # unfolds its notebooks
+            fetched.get_by_role("link", name=NOTEBOOK, exact=True).click()
+            tab = page.locator(f".lm-TabBar-tab[title*='{NOTEBOOK}.ipynb']")
+            tab.wait_for()
+            page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+            # Opened unchanged, it is not "modified" once its kernel runs (JupyterLab writes
+            # the kernel's language_info into the notebook; the hub's release carries it).
+            page.wait_for_function("() => document.body.innerText.includes('Idle')")
+            page.wait_for_timeout(2000)
+            assert "jp-mod-dirty" not in (tab.get_attribute("class") or ""), \
+                "opened as modified"
+            assert not page.console_errors, page.console_errors
+    finally:
+        deadlines.unlink(missing_ok=True)
+        r = hub.call(released, "PUT", f"formgrader/api/assignment/{ASSIGNMENT}", json={})
+        assert r.status_code == 200 and r.json()["duedate"] is None, r.text
     assert (
         Path(hub.info["course"]).parent / "home" / student / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
     ).is_file()
