@@ -27,7 +27,7 @@ HUB_PROXY := hub/node_modules/.bin/configurable-http-proxy
 SITE_AXE  := tests/node_modules/axe-core/axe.min.js
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help env lab test test-fast hub-proxy site-axe lint clean-env doctor bench release collect grade export similarity validate student-export site site-serve hub hub-down hub-preflight
+.PHONY: help env labextension lab test test-fast hub-proxy site-axe lint clean-env doctor bench release collect grade export similarity validate student-export site site-serve hub hub-down hub-preflight
 
 # The name column is as wide as the longest target name; $(VAR) in a description is
 # shown with its value, e.g. http://127.0.0.1:$(SITE_PORT)/ as http://127.0.0.1:8000/.
@@ -39,10 +39,28 @@ help: ## list the targets with what each does
 
 env: $(STAMP) ## create .venv with dp and everything the course and tests need
 
-$(STAMP): pyproject.toml
+# The course's JupyterLab extension (labextension/README.md: due dates in nbgrader's
+# Assignments tab) is committed prebuilt and copied into the venv with the rest, so
+# installing needs no npm; `make labextension` rebuilds it from labextension/src/.
+LABEXT      := labextension/prebuilt
+LABEXT_DEST := $(VENV)/share/jupyter/labextensions/dp-assignment-due-dates
+
+$(STAMP): pyproject.toml $(wildcard $(LABEXT)/*.json $(LABEXT)/static/*)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --editable ".[test]"
+	rm -rf $(LABEXT_DEST)
+	@if test -d $(LABEXT); then mkdir -p $(LABEXT_DEST) && cp -R $(LABEXT)/. $(LABEXT_DEST)/; fi
+	@touch $(STAMP)
+
+# Rebuild the prebuilt extension after changing labextension/src/ (needs npm; commit
+# labextension/prebuilt/ afterwards). Against the venv's own JupyterLab (--core-path).
+labextension: $(STAMP) ## rebuild the course's JupyterLab extension (due dates) from labextension/src (npm)
+	cd labextension && npm ci --no-audit --no-fund
+	rm -rf $(LABEXT)
+	cd labextension && $(BIN)/jupyter labextension build . --core-path \
+	    "$$($(BIN)/python -c 'import jupyterlab, os; print(os.path.join(os.path.dirname(jupyterlab.__file__), "staging"))')"
+	rm -rf $(LABEXT_DEST) && mkdir -p $(LABEXT_DEST) && cp -R $(LABEXT)/. $(LABEXT_DEST)/
 	@touch $(STAMP)
 
 # tools/lab.py first copies new assignments into work/ (never overwriting) and trusts

@@ -134,3 +134,17 @@ c.Intake.max_notebook_mb = 64  # a bigger one is graded as empty (attachments: L
 c.Intake.max_total_mb = 50  # all files of one submission
 c.Intake.max_entries = 2000  # entries looked at in one submission folder
 c.Intake.max_cell_bytes = 200_000  # a longer cell source is cut
+
+# --- Feedback at submit time, on the course hub (issue 31; tools/grading/submit_feedback.py) ---
+# Each submit on the hub asks the grading service to grade that submission, sandboxed and
+# judged as the class is, in a scratch course of the service's own (the gradebook and
+# folders here are never touched); the student finds their autograded score and which
+# test cells passed in ~/submit-feedback/<assignment>.md about half a minute later.
+c.SubmitFeedback.enabled = True
+# Requests per student and assignment in any hour: the grader is no oracle to query until
+# the hidden checks pass. The next request is refused, saying when one is allowed again.
+c.SubmitFeedback.max_per_hour = 3
+c.SubmitFeedback.show_test_cells = True  # each test cell's points, passed or not
+# Hidden checks are shown only as counts ("4 of 5 hidden checks passed"); True names each
+# failed one (the reference's words): set it when full feedback is released.
+c.SubmitFeedback.show_hidden_details = False

@@ -15,14 +15,32 @@ the file system even with the exact path (``tests/test_hub.py`` tries).
 
 For the milliseconds between nbgrader's copy and its permission step the files
 carry the student's umask; the folder's name is still secret then.
+
+Once the submission is in ``inbound/``, the submit asks the hub's grading service for
+feedback on it (``POST $DP_GRADING_URL/feedback`` with the server's own token, which
+carries ``custom:submit-feedback``; tools/grading/submit_feedback.py). The answer goes
+into ``~/submit-feedback/<assignment>.md``: "being graded" at once, the report about
+half a minute later (written by the service), or why feedback was refused (the limit
+per hour: when the next is allowed). The submission itself never depends on it.
+
+Listing assignments (the Assignments tab) asks the same service for the student's own
+due dates (``GET $DP_GRADING_URL/deadlines``): each record of the list gets ``due_date``
+and, with an extension in ``deadlines.csv``, ``extended_due_date`` (ISO 8601, UTC), which
+the course's JupyterLab extension shows in each row (labextension/). Students cannot read
+the gradebook or ``deadlines.csv`` themselves; the service (root) reads them and answers
+each student with their own dates only.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
+import urllib.error
+import urllib.request
 
+from nbgrader.exchange.default.list import ExchangeList as _NbgraderList
 from nbgrader.exchange.default.release_assignment import (
     ExchangeReleaseAssignment as _NbgraderRelease,
 )
@@ -74,6 +92,99 @@ class ExchangeSubmit(_NbgraderSubmit):
                 os.chmod(os.path.join(folder, name), DIR_MODE)
             for name in files:
                 os.chmod(os.path.join(folder, name), FILE_MODE)
+        ask_for_feedback(self.coursedir.assignment_id, self.log)
+
+
+# ~/submit-feedback/<assignment>.md: the service writes the report there (as the student;
+# tools/grading/submit_feedback.py). This module runs in the students' servers, whose
+# environment has no tools/ (the course's grading code stays with the instructors and
+# root), so the name and the note's form ("> **<A>: ...**") are repeated here.
+REPORTS = "submit-feedback"
+
+
+def ask_for_feedback(assignment: str, log) -> str | None:
+    """Ask the grading service to grade the submission just made; note the answer in
+    the report file. Returns the note, None off the hub. Never raises: the submission
+    is made whatever the service says."""
+    url, token = os.environ.get("DP_GRADING_URL"), os.environ.get("JUPYTERHUB_API_TOKEN")
+    if not url or not token:
+        return None
+    request = urllib.request.Request(
+        url.rstrip("/") + "/feedback", method="POST",
+        data=json.dumps({"assignment": assignment}).encode(),
+        headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30):
+            note = ("being graded; this file shows your autograded score in about a minute "
+                    "(reopen it)")
+    except urllib.error.HTTPError as error:
+        try:
+            note = json.loads(error.read()).get("error", error.reason)
+        except ValueError:
+            note = str(error.reason)
+        note = f"no feedback this time: {note}"
+    except OSError as error:
+        note = f"no feedback this time: the grading service did not answer ({error})"
+    log.info("feedback at submit time: %s", note)
+    try:
+        folder = os.path.join(os.path.expanduser("~"), REPORTS)
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.join(folder, f"{os.path.basename(assignment)}.md")
+        try:
+            with open(path, encoding="utf-8") as fh:
+                previous = fh.read()
+        except OSError:
+            previous = ""
+        if previous.startswith("> **"):  # an earlier note: replaced, the report kept
+            previous = previous.split("\n\n", 1)[1] if "\n\n" in previous else ""
+        tmp = path + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(f"> **{assignment}: {note}**\n\n{previous}")
+        os.replace(tmp, path)
+    except OSError as error:
+        log.warning("could not write the feedback note: %s", error)
+    return note
+
+
+class ExchangeList(_NbgraderList):
+    """nbgrader's list, each assignment with its due date (and the student's own
+    extended date) as the grading service reports them; without an answer (off the hub,
+    the service down) the list is nbgrader's, unchanged."""
+
+    def parse_assignments(self):
+        records = super().parse_assignments()
+        dates = own_deadlines(self.log)
+        if dates:
+            add_due_dates(records, dates)
+        return records
+
+
+def own_deadlines(log, timeout: float = 5) -> dict | None:
+    """The grading service's answer to ``GET /deadlines`` for this server's user
+    (``{"course_id": ..., "deadlines": {assignment: {"due", "extended"}}}``), or None."""
+    url, token = os.environ.get("DP_GRADING_URL"), os.environ.get("JUPYTERHUB_API_TOKEN")
+    if not url or not token:
+        return None
+    request = urllib.request.Request(url.rstrip("/") + "/deadlines",
+                                     headers={"Authorization": f"token {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            answer = json.loads(response.read())
+    except (OSError, ValueError) as error:
+        log.warning("no due dates from the grading service: %s", error)
+        return None
+    return answer if isinstance(answer, dict) else None
+
+
+def add_due_dates(records: list[dict], answer: dict) -> None:
+    """Give each of nbgrader's list records of the service's course its ``due_date`` and
+    ``extended_due_date`` (None when there is none)."""
+    dates = answer.get("deadlines") or {}
+    for record in records:
+        if record.get("course_id") != answer.get("course_id"):
+            continue
+        own = dates.get(record.get("assignment_id")) or {}
+        record["due_date"], record["extended_due_date"] = own.get("due"), own.get("extended")
 
 
 def _copy_contents(src: str, dest: str, ignore) -> None:

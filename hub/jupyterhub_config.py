@@ -56,8 +56,13 @@ c.Authenticator.admin_users = (
 # A scope of its own that only the instructors' role holds: a student's token (or their
 # server's) can never carry it, since a token's scopes are a subset of its owner's.
 GRADING_SCOPE = "custom:grading"
+# Students: the service grades the token owner's own latest submission, nothing else.
+FEEDBACK_SCOPE = "custom:submit-feedback"
+STUDENT_SCOPES = [FEEDBACK_SCOPE, "access:services!service=grading"]
 c.JupyterHub.custom_scopes = {
     GRADING_SCOPE: {"description": "Ask the course's grading service to grade an assignment."},
+    FEEDBACK_SCOPE: {"description": "Ask the course's grading service for feedback on "
+                                    "one's own latest submission."},
 }
 c.JupyterHub.services = [
     {
@@ -77,7 +82,13 @@ c.JupyterHub.load_roles = [
         "description": "Teach the course: ask the grading service to grade",
         "scopes": [GRADING_SCOPE, "access:services!service=grading"],
         "users": settings["instructors"],
-    }
+    },
+    {
+        "name": "student",
+        "description": "Take the course: feedback on one's own submission at submit time",
+        "scopes": STUDENT_SCOPES,
+        "users": settings["students"],
+    },
 ]
 
 # A service token for scripts that drive the hub (the end-to-end test); none by default.
@@ -134,21 +145,24 @@ class CourseSpawner(LocalProcessSpawner):
             "OMP_NUM_THREADS": "1",
             "MKL_NUM_THREADS": "1",
         }
-        if role == "instructors":
-            # where `python -m tools.grading` in a terminal sends its request (through
-            # the proxy, with the server's token, which carries custom:grading)
-            self.environment["DP_GRADING_URL"] = (
-                f"http://127.0.0.1:{settings['port']}/services/grading/")
+        # where `python -m tools.grading` in an instructor's terminal sends its request,
+        # and a student's submit its request for feedback (through the proxy, with the
+        # server's token: custom:grading, or custom:submit-feedback)
+        self.environment["DP_GRADING_URL"] = (
+            f"http://127.0.0.1:{settings['port']}/services/grading/")
         return super().start()
 
 
 def server_token_scopes(spawner):
     """The scopes of a server's own token ($JUPYTERHUB_API_TOKEN, also its terminals'):
-    JupyterHub's defaults, and for instructors the grading service's. The hub grants only
-    the part the owner holds, so listing them for a student would give nothing."""
+    JupyterHub's defaults, and for instructors the grading service's, for students the
+    request for feedback on their own submission. The hub grants only the part the owner
+    holds, so listing the instructors' for a student would give nothing."""
     scopes = ["users:activity!user", "access:servers!server"]
     if spawner.user.name in settings["instructors"]:
         scopes += [GRADING_SCOPE, "access:services!service=grading"]
+    else:
+        scopes += STUDENT_SCOPES
     return scopes
 
 

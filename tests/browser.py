@@ -46,7 +46,8 @@ def chromium_path() -> str:
 
 @contextlib.contextmanager
 def chromium_page(*, screenshots: Path | None = None, viewport=(1280, 900),
-                  timeout_ms: int = 30_000):
+                  timeout_ms: int = 30_000, timezone_id: str | None = None,
+                  locale: str | None = None):
     """A fresh page in a fresh headless Chromium profile; everything is closed on exit.
 
     Args:
@@ -54,6 +55,8 @@ def chromium_page(*, screenshots: Path | None = None, viewport=(1280, 900),
             ends (also on failure), so a failing test leaves a picture behind.
         viewport: the window size in CSS pixels.
         timeout_ms: Playwright's default timeout for every wait and action.
+        timezone_id, locale: the browser's time zone (``"Europe/Berlin"``) and language
+            (``"en-GB"``); the machine's when not given.
 
     Yields:
         A Playwright ``Page`` with one extra attribute, ``console_errors``: the text
@@ -65,7 +68,9 @@ def chromium_page(*, screenshots: Path | None = None, viewport=(1280, 900),
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
         try:
-            context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+            context = browser.new_context(
+                viewport={"width": viewport[0], "height": viewport[1]},
+                **{k: v for k, v in (("timezone_id", timezone_id), ("locale", locale)) if v})
             context.set_default_timeout(timeout_ms)
             page = context.new_page()
             page.console_errors = []

@@ -20,8 +20,10 @@ notebooks graded alone. In Chromium, the instructor opens Formgrader inside the 
 (the assignment list, not an error frame), its links go into the lab, and the grading
 page shows the mark scheme and typesets math with the server's own MathJax; the perfect
 student opens their feedback from their own server and its math is typeset (MathJax
-inlined in the page, nothing from outside the hub); a fourth student fetches from the
-Assignments tab and the notebook opens unmodified.
+inlined in the page, nothing from outside the hub); a fourth student sees in the
+Assignments tab the due date the instructor set in Formgrader (in the browser's time
+zone) and then their own extension from deadlines.csv, fetches from the tab and the
+notebook opens unmodified.
 
 Needs Linux and root (CI runs as root); the hub's name is random so a crashed
 earlier run cannot collide. Cost: the hub and five servers, two gradings of three
@@ -33,6 +35,7 @@ at load 12).
 from __future__ import annotations
 
 import copy
+import datetime
 import grp
 import json
 import pwd
@@ -572,35 +575,212 @@ def test_a_student_reads_their_feedback_with_the_math_typeset_in_a_browser(hub, 
 @pytest.mark.browser
 @pytest.mark.needs("chromium")
 def test_a_student_fetches_from_the_assignments_tab_in_a_browser(hub, released, tmp_path):
+    """The due date the instructor sets in Formgrader (its own API, in their time zone) is
+    in the student's Assignments tab, in the student's time zone; an extension in
+    deadlines.csv is shown to that student with it. Then fetch, open, not modified."""
     from browser import chromium_page
 
     student = hub.info["students"][3]
     password = hub.info["passwords"][student]
-    with chromium_page(screenshots=tmp_path, timeout_ms=TIMEOUT * 1000) as page:
-        page.goto(f"{hub.url}hub/login")
-        page.fill("input[name=username]", student)
-        page.fill("input[name=password]", password)
-        page.click("#login_submit")
-        page.wait_for_url(f"**/user/{student}/lab**")
-        page.locator(".lm-MenuBar-item", has_text="Nbgrader").click()
-        page.locator(".lm-Menu-item", has_text="Assignment List").click()
-        released_list = page.locator("#released_assignments_list")
-        released_list.get_by_text(ASSIGNMENT).wait_for()
-        released_list.get_by_role("button", name="Fetch").click()
-        fetched = page.locator("#fetched_assignments_list")
-        fetched.get_by_role("button", name=ASSIGNMENT).click()  # unfolds its notebooks
-        fetched.get_by_role("link", name=NOTEBOOK, exact=True).click()
-        tab = page.locator(f".lm-TabBar-tab[title*='{NOTEBOOK}.ipynb']")
-        tab.wait_for()
-        page.locator(".jp-Notebook .jp-Cell").first.wait_for()
-        # Opened unchanged, it is not "modified" once its kernel runs (JupyterLab writes
-        # the kernel's language_info into the notebook; the hub's release carries it).
-        page.wait_for_function("() => document.body.innerText.includes('Idle')")  # status bar
-        page.wait_for_timeout(2000)
-        assert "jp-mod-dirty" not in (tab.get_attribute("class") or ""), "opened as modified"
+    deadlines = Path(hub.info["course"]) / "deadlines.csv"
+    # Formgrader's due date dialog: 03:04 on 2 Jan 2030 at UTC+1, i.e. Berlin's winter time
+    r = hub.call(released, "PUT", f"formgrader/api/assignment/{ASSIGNMENT}",
+                 json={"duedate_notimezone": "2030-01-02T03:04:00", "duedate_timezone": "+0100"})
+    assert r.status_code == 200 and r.json()["duedate"], r.text
+    try:
+        with chromium_page(screenshots=tmp_path, timeout_ms=TIMEOUT * 1000,
+                           timezone_id="Europe/Berlin", locale="en-GB") as page:
+            page.goto(f"{hub.url}hub/login")
+            page.fill("input[name=username]", student)
+            page.fill("input[name=password]", password)
+            page.click("#login_submit")
+            page.wait_for_url(f"**/user/{student}/lab**")
+            page.locator(".lm-MenuBar-item", has_text="Nbgrader").click()
+            page.locator(".lm-Menu-item", has_text="Assignment List").click()
+            released_list = page.locator("#released_assignments_list")
+            released_list.get_by_text(ASSIGNMENT).wait_for()
+            due = released_list.locator(".dp-due-date")
+            due.wait_for()
+            assert re.fullmatch(r"due Wed,? 2 Jan 2030,? 03:04", due.inner_text()), \
+                due.inner_text()
+            # an extension for this student (and the due date the class's grading applies)
+            deadlines.write_text("assignment,student,due,note\n"
+                                 f"{ASSIGNMENT},,2030-01-02T03:04:00+01:00,\n"
+                                 f"{ASSIGNMENT},{student},2030-01-09T03:04:00+01:00,illness\n")
+            released_list.get_by_role("button", name="Fetch").click()
+            fetched = page.locator("#fetched_assignments_list")
+            extended = fetched.locator(".dp-due-date")
+            extended.wait_for()  # the list is drawn again after the fetch, asked again
+            assert re.fullmatch(r"due Wed,? 2 Jan 2030,? 03:04 \(your extension: "
+                                r"Wed,? 9 Jan 2030,? 03:04\)", extended.inner_text()), \
+                extended.inner_text()
+            fetched.get_by_role("button", name=ASSIGNMENT).click()  # unfolds its notebooks
+            fetched.get_by_role("link", name=NOTEBOOK, exact=True).click()
+            tab = page.locator(f".lm-TabBar-tab[title*='{NOTEBOOK}.ipynb']")
+            tab.wait_for()
+            page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+            # Opened unchanged, it is not "modified" once its kernel runs (JupyterLab writes
+            # the kernel's language_info into the notebook; the hub's release carries it).
+            page.wait_for_function("() => document.body.innerText.includes('Idle')")
+            page.wait_for_timeout(2000)
+            assert "jp-mod-dirty" not in (tab.get_attribute("class") or ""), \
+                "opened as modified"
+            assert not page.console_errors, page.console_errors
+    finally:
+        deadlines.unlink(missing_ok=True)
+        r = hub.call(released, "PUT", f"formgrader/api/assignment/{ASSIGNMENT}", json={})
+        assert r.status_code == 200 and r.json()["duedate"] is None, r.text
     assert (
         Path(hub.info["course"]).parent / "home" / student / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
     ).is_file()
+
+
+def one_wrong_answer(released, source):
+    """The released notebook answered correctly but for the first answer cell, which has
+    its first listed mistake (tests/mistakes): some test cells pass, some do not."""
+    nb = b.perfect(released, source)
+    for cell in nb.cells:
+        mistakes = sorted((b.MISTAKES / ASSIGNMENT).glob(f"{b.grade_id(cell)}__*.py")) \
+            if b.is_answer(cell) else []
+        if mistakes:
+            cell.source = mistakes[0].read_text()
+            return nb
+    raise AssertionError("no answer cell with a listed mistake")
+
+
+def report_rows(text: str) -> dict[str, tuple[float, float]]:
+    """grade_id -> (points, maximum) from the table of a submit-time report."""
+    rows = re.findall(r"^\| (\S+) \| ([\d.]+) / ([\d.]+) \|", text, re.M)
+    return {gid: (float(got), float(most)) for gid, got, most in rows}
+
+
+@needs_hub
+def test_feedback_at_submit_time_its_limit_and_the_deadlines_the_hub_keeps(hub, released):
+    """A student's submit is answered by the submit-time report (their autograded score,
+    each test cell, hidden checks as counts), graded in the service's scratch course:
+    the instructors' gradebook and folders are untouched, and the instructors' own grading
+    of the same submission later gives each cell the same points (the oracle). The 4th
+    request in an hour is refused, saying when the next is allowed; a student cannot ask
+    for anyone else's or any path. Then deadlines: the last submission, made after the due
+    date with a forged early ``timestamp.txt`` (and mtimes), is recorded late and named
+    LATE in the summary table; an extension in ``deadlines.csv`` makes it on time."""
+    instructor, student = released, hub.info["students"][3]
+    base = Path(hub.info["course"]).parent
+    course, exchange = base / "course", base / "exchange" / COURSE_ID
+    home = base / "home" / student
+    report = home / "submit-feedback" / f"{ASSIGNMENT}.md"
+    deadlines = course / "deadlines.csv"
+    release_nb = nbformat.read(course / "release" / ASSIGNMENT / f"{NOTEBOOK}.ipynb",
+                               as_version=4)
+    source_nb = nbformat.read(b.REPO / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb",
+                              as_version=4)
+    form = {"course_id": COURSE_ID, "assignment_id": ASSIGNMENT}
+
+    def submit():
+        r = hub.call(student, "POST", "assignments/submit", data=form)
+        assert r.json()["success"], r.text
+
+    def wait_for_report(since: float) -> str:
+        while time.monotonic() < since + TIMEOUT:
+            if report.exists() and "Autograded score" in report.read_text():
+                return report.read_text()
+            time.sleep(0.5)
+        raise AssertionError(f"no report after {TIMEOUT} s: "
+                             f"{report.read_text() if report.exists() else 'no file'}")
+
+    model = requests.get(f"{hub.url}hub/api/users/{student}", headers=hub.admin,
+                         timeout=30).json()
+    if not model.get("servers", {}).get("", {}).get("ready"):  # the browser test's, if run
+        hub.start_servers([student])
+    if not (home / ASSIGNMENT).is_dir():  # the browser test fetched it, unless deselected
+        assert hub.call(student, "POST", "assignments/fetch", data=form).json()["success"]
+    r = hub.call(student, "PUT", f"api/contents/{ASSIGNMENT}/{NOTEBOOK}.ipynb",
+                 json={"type": "notebook", "format": "json",
+                       "content": one_wrong_answer(release_nb, source_nb)})
+    assert r.status_code == 200, r.text
+    gradebook = (course / "gradebook.db").read_bytes()
+    try:
+        # 1. Submitted: the report, within the time stated, in the student's home, theirs.
+        t0 = time.monotonic()
+        submit()
+        text = wait_for_report(t0)
+        seconds = time.monotonic() - t0
+        print(f"submit-time report after {seconds:.0f} s")
+        assert report.stat().st_uid == pwd.getpwnam(student).pw_uid
+        cells = report_rows(text)
+        assert cells and {p == m for p, m in cells.values()} == {True, False}, text
+        assert re.search(r"not passed; \d+ of \d+ hidden checks passed", text), text
+        # hidden checks as counts only: no check's name, nothing of the judge's words
+        ref = json.loads((course / "autograded" / ".reference" / ASSIGNMENT
+                          / f"{NOTEBOOK}.json").read_text())["cells"]
+        names = {r["name"] for records in ref.values() for r in records if len(r["name"]) > 6}
+        assert names and not [n for n in names if n in text], text
+        assert "differs" not in text and "not reached" not in text, text
+        # graded elsewhere: the instructors' gradebook and folders are untouched
+        assert (course / "gradebook.db").read_bytes() == gradebook
+        assert not any((course / d / student).exists()
+                       for d in ("submitted", "autograded", "feedback"))
+
+        # 2. Only their own, only an assignment name; the instructors' scope is not theirs.
+        for body in ({"assignment": ASSIGNMENT, "student": hub.info["students"][0]},
+                     {"assignment": "../../../etc"}, {"assignment": f"{ASSIGNMENT}+x"}, []):
+            r = hub.grading_service(student, "POST", "feedback", json=body)
+            assert r.status_code == 400, (body, r.text)
+        r = hub.grading_service(student, "POST", "feedback",
+                                json={"assignment": "02_matrix_autodiff"})
+        assert r.status_code == 404 and "submit first" in r.text, r.text
+        assert hub.grading_service(instructor, "POST", "feedback",
+                                   json={"assignment": ASSIGNMENT}).status_code == 403
+        assert hub.grading_service(student, "GET", "jobs").status_code == 403
+
+        # 3. Two more submits are answered; the 4th in the hour is refused, with the reason.
+        submit()
+        submit()
+        submit()
+        note = report.read_text().split("\n\n", 1)[0]
+        assert "no feedback this time" in note and "next is allowed at" in note, note
+        r = hub.grading_service(student, "POST", "feedback", json={"assignment": ASSIGNMENT})
+        assert r.status_code == 429 and "3 times in the last hour" in r.text, r.text
+
+        # 4. Deadlines: the last submission, forged to look early, arrived after the due date.
+        latest = max((exchange / "inbound").glob(f"{student}+{ASSIGNMENT}+*"),
+                     key=lambda p: p.stat().st_ctime)
+        forged = "2020-01-01 00:00:00.000000 UTC"
+        attack = hub.as_user(student, "sh", "-c",
+                             f"echo '{forged}' > timestamp.txt && touch -d 2020-01-01 * .",
+                             cwd=str(latest))
+        assert attack.returncode == 0, attack.stderr  # the student can write it: it is theirs
+        due = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=30)
+        deadlines.write_text(f"assignment,student,due,note\n{ASSIGNMENT},,{due.isoformat()},\n")
+        shutil.chown(deadlines, instructor, hub.info["instructors_group"])
+        term = hub.terminal(instructor)
+        status, out = term.run(f"python -m tools.collect {ASSIGNMENT}")
+        assert status == 0, out
+        collected = course / "submitted" / student / ASSIGNMENT
+        assert forged in (collected / "timestamp.student.txt").read_text()
+        arrived = datetime.datetime.strptime((collected / "timestamp.txt").read_text().strip(),
+                                             "%Y-%m-%d %H:%M:%S.%f %Z")
+        assert arrived.replace(tzinfo=datetime.UTC) > due
+        status, out = term.run(f"python -m tools.grading {ASSIGNMENT} --student {student}")
+        assert status == 0, out[-3000:]
+        [row] = [ln for ln in out.splitlines() if ln.startswith(student)]
+        assert "LATE by 0 h" in row, out[-3000:]
+        # the oracle: the class's grading gives each test cell what the report said
+        graded = b.gradebook_scores(course, ASSIGNMENT)[student]
+        assert cells == {gid: graded[gid] for gid in cells}, (cells, graded)
+
+        # 5. An extension in the one file makes it on time.
+        extended = due + datetime.timedelta(days=1)
+        with deadlines.open("a") as fh:
+            fh.write(f"{ASSIGNMENT},{student},{extended.isoformat()},illness\n")
+        status, out = term.run(f"python -m tools.grading {ASSIGNMENT} --student {student} "
+                               "--force")
+        assert status == 0, out[-3000:]
+        [row] = [ln for ln in out.splitlines() if ln.startswith(student)]
+        assert "on time with an extension" in row and "LATE" not in row, out[-3000:]
+        term.close()
+    finally:
+        deadlines.unlink(missing_ok=True)
 
 
 @pytest.mark.parametrize(

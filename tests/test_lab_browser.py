@@ -266,3 +266,8 @@ def test_no_instructor_tools_in_the_student_lab(lab, page):
         _api(base, "/formgrader")
     assert error.value.code == 404
     assert not (course / "gradebook.db").exists()
+    # The course's own extension (labextension/: due dates in the hub's Assignments tab) is
+    # loaded here too and harmless: nothing logged as an error in this page all module long.
+    config = json.loads(page.locator("#jupyter-config-data").text_content())
+    assert "dp-assignment-due-dates" in {e["name"] for e in config["federated_extensions"]}
+    assert not page.console_errors, page.console_errors

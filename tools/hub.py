@@ -28,7 +28,9 @@ process of the course's users, the users with their homes, the groups, and
                           nbgrader tools each role sees; terminals' bashrc
     /srv/<name>/grader    what the grading service (root) runs: a copy of tools/ and
                           nbgrader_config.py.  root : instructors, 0750
-    /srv/<name>/state     the hub's database, cookie secret, log, settings.  root, 0700
+    /srv/<name>/state     the hub's database, cookie secret, log, settings; the
+                          grading service's scratch course for feedback at submit
+                          time (submit-feedback/).  root, 0700
 """
 
 from __future__ import annotations
@@ -184,7 +186,9 @@ def make_environment(c: Course, venv: Path) -> None:
         "# Submissions readable by the instructors' group only (hub/dp_hub_exchange.py).\n"
         "c.ExchangeFactory.submit = 'dp_hub_exchange.ExchangeSubmit'\n"
         "# Released notebooks carry the kernel's language_info: not 'modified' when opened.\n"
-        "c.ExchangeFactory.release_assignment = 'dp_hub_exchange.ExchangeReleaseAssignment'\n")
+        "c.ExchangeFactory.release_assignment = 'dp_hub_exchange.ExchangeReleaseAssignment'\n"
+        "# The Assignments tab: each assignment's due date, from the grading service.\n"
+        "c.ExchangeFactory.list = 'dp_hub_exchange.ExchangeList'\n")
 
 
 def open_to_all(path: Path) -> bool:
@@ -347,7 +351,7 @@ def write_settings(c: Course, port: int, admin_token: str | None) -> Path:
         "proxy_api_port": free_port(), "grading_port": free_port(),
         "proxy": str(PROXY), "state": str(c.state),
         "env": str(c.env), "course": str(c.course), "config": str(c.config),
-        "grader": str(c.grader),
+        "grader": str(c.grader), "exchange": str(c.exchange / COURSE_ID),
         "instructors_group": c.instructors_group, "instructors": c.instructors,
         "students": c.students,
         "admin_token": admin_token,

@@ -14,6 +14,8 @@
     feedback.py        feedback without hidden content, without live scripts
     tamper.py          advice for a person (REVIEW), never a score
     gradebook_lock.py  one gradebook writer at a time across grading processes
+    submit_feedback.py on the hub, one submission graded at submit time for its student
+                       (limit per hour, hidden checks as counts), in a scratch course
 
 The student's kernel runs the student's code, so nothing it says about itself is
 believed: a test cell scores only when the values it recorded on the hidden inputs

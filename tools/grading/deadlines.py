@@ -33,6 +33,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
+import sqlite3
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +87,42 @@ def read(root: Path) -> Deadlines:
             raise ToolError(f"{path}: an extension for {student} on {assignment}, "
                              "which has no due date (a row without a student)")
     return out
+
+
+def gradebook_due_dates(root: Path) -> dict[str, dt.datetime]:
+    """assignment -> the due date in nbgrader's gradebook (set in formgrader or by
+    ``nbgrader db assignment add --duedate``), UTC; read-only, no gradebook no dates.
+    A ``gradebook.db`` that is a symbolic link is not followed (the course root is the
+    instructors' to write; the grading service reads it as root)."""
+    db = root / "gradebook.db"
+    if db.is_symlink() or not db.is_file():
+        return {}
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30) as con:
+        rows = con.execute("SELECT name, duedate FROM assignment WHERE duedate IS NOT NULL")
+        # nbgrader stores naive UTC times ("2026-12-05 23:59:00.000000")
+        return {name: parse_time(str(when)) for name, when in rows}
+
+
+def student_view(root: Path, student: str) -> dict[str, dict[str, str | None]]:
+    """What ``student`` may see of the deadlines, per assignment: ``due``, the date the
+    class's grading uses (``deadlines.csv``'s row for the assignment when it has one,
+    since ``make grade`` writes that into the gradebook, else the gradebook's own), and
+    ``extended``, this student's own later date from ``deadlines.csv`` (None without
+    one); ISO 8601 in UTC. Nobody else's extension is in it.
+
+    Raises:
+        ToolError: ``deadlines.csv`` cannot be read (see :func:`read`).
+    """
+    if (root / FILE).is_symlink():
+        raise ToolError(f"{root / FILE} is a symbolic link; not followed")
+    dates = read(root)
+    due = {**gradebook_due_dates(root), **dates.due}
+    view = {}
+    for assignment, when in sorted(due.items()):
+        own = dates.extended.get((assignment, student))
+        view[assignment] = {"due": when.isoformat(),
+                            "extended": own.isoformat() if own and own > when else None}
+    return view
 
 
 def _naive_utc(value: dt.datetime) -> dt.datetime:
