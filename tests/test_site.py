@@ -574,6 +574,31 @@ def test_search_box_finds_softmax(served, shots):
         _no_errors(page)
 
 
+def test_api_formulas_are_typeset_by_mathjax(site, served, shots):
+    """dp's formulas (Unicode in the docstrings, for help()) are math on the API page:
+    Adam's update rule is typeset by MathJax, with no TeX error anywhere on the page,
+    and what it shows has the rule's symbols (√ and the hat over v as MathML)."""
+    html = (site.out / "api.html").read_text(encoding="utf-8")
+    adam = html[html.index('id="dp.optim.Adam"'):]
+    adam = adam[:adam.index("</dd>")]
+    assert 'class="math notranslate nohighlight"' in adam, "Adam's rule is not a math block"
+    with browsing(shots) as page:
+        page.goto(f"{served}/api.html", wait_until="load")
+        _wait_for_math(page)
+        _no_errors(page)
+        assert page.locator("mjx-merror, mjx-container [data-mjx-error]").count() == 0, (
+            "MathJax could not read a formula")
+        rule = page.locator('dt[id="dp.optim.Adam"] + dd mjx-container').first
+        rule.wait_for()
+        # MathJax's MathML of the rule (for screen readers): the square root of v-hat.
+        mathml = page.evaluate("""() => MathJax.startup.document.getMathItemsWithin(
+            document.querySelector('dt[id="dp.optim.Adam"] + dd'))
+            .map(item => MathJax.startup.toMML(item.root)).join(' ')""")
+        assert "<msqrt>" in mathml and ("&#x2190;" in mathml.lower() or "←" in mathml), (
+            mathml[:500])
+        assert "\\leftarrow" not in _visible_text(page), "raw TeX left on the page"
+
+
 # The WCAG 2.1 A and AA rules of axe-core (tests/package.json pins it; make test
 # installs it). Experimental rules with those tags count too (label-content-name-
 # mismatch, the search buttons' problem, is one).
@@ -724,6 +749,9 @@ def _docs_module(name):
     """docs/<name>.py, loaded under a name of its own (docs/build.py is not `build`)."""
     import importlib.util
 
+    # They import each other as Sphinx does, with docs/ on the path (docs/conf.py).
+    if str(ROOT / "docs") not in sys.path:
+        sys.path.insert(0, str(ROOT / "docs"))
     spec = importlib.util.spec_from_file_location(f"_site_docs_{name}",
                                                   ROOT / "docs" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
@@ -772,6 +800,26 @@ def test_plain_docstrings_keep_their_math_and_raise_no_rst_warning():
     assert "\n".join(PLAIN_DOCSTRING[2:6]) == literal
     assert "|g| the gradient's size and *args passed on" in tree.astext()
     assert "param_" in tree.astext()
+
+
+def test_formula_blocks_become_tex_and_tables_stay_as_written():
+    plain = _docs_module("plain_docstrings")
+    adam = ["Adam.", "",
+            "    m ← β₁ m + (1 - β₁) g        v ← β₂ v + (1 - β₂) g²     (m = 0 at first)",
+            "    θ ← θ - α m̂ / (√v̂ + ε)"]
+    table = ["Optimizers:", "", "    SGD           θ ← θ - α g", "    Adam          m ← β₁ m"]
+    problems, tree = _rst_problems("\n".join(plain.plain_to_rst(adam + [""] + table)))
+    assert not problems, problems
+    from docutils import nodes
+
+    [math] = [n.astext() for n in tree.findall(nodes.math_block)]
+    assert math == (r"m &\leftarrow  \beta _{1} m + (1 - \beta _{1}) g \qquad "
+                    r"v \leftarrow  \beta _{2} v + (1 - \beta _{2}) g^{2} \qquad "
+                    r"\text{(m = 0 at first)} \\" "\n"
+                    r"\theta  &\leftarrow  \theta  - \alpha  \hat{m} / "
+                    r"(\sqrt{\hat{v}} + \varepsilon )")
+    literal = [n.astext() for n in tree.findall(nodes.literal_block)]
+    assert literal == ["\n".join(line[4:] for line in table[2:])], "the table was changed"
 
 
 def test_course_index_links_point_at_the_site_pages():
