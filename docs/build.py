@@ -196,20 +196,50 @@ def _alias_entry(qualified: str, cls: type) -> list[str]:
             + ["", f"   (The class ``{cls.__module__}.{cls.__qualname__}``.)", "```", ""])
 
 
+def _role(obj) -> str:
+    return "class" if inspect.isclass(obj) else "func" if callable(obj) else "data"
+
+
+def _api_modules(dp: types.ModuleType) -> list[types.ModuleType]:
+    """The modules the reference has a section for: those of dp.__all__, then every other
+    public submodule of dp that has a public name documented nowhere else.
+
+    A notebook can import from a submodule that `dp` does not list as a module:
+    `from dp.gradcheck import relative_error` (the name `dp.gradcheck` is the function,
+    which shadows its module) or `dp.idx` (read by dp.datasets). A submodule whose names
+    are all re-exported elsewhere (dp.graph_drawing through dp.viz) adds nothing.
+    """
+    import importlib
+    import pkgutil
+
+    listed = [getattr(dp, n) for n in dp.__all__ if isinstance(getattr(dp, n), types.ModuleType)]
+    exported = {id(getattr(m, n)) for m in [dp, *listed] for n in _public_names(m)}
+    others = []
+    for info in pkgutil.iter_modules(dp.__path__, prefix="dp."):
+        if info.name.rpartition(".")[2].startswith("_"):
+            continue
+        module = importlib.import_module(info.name)
+        if module not in listed and any(id(getattr(module, n)) not in exported
+                                        for n in _public_names(module)):
+            others.append(module)
+    return listed + others
+
+
 def api_page() -> str:
     """dp's reference as MyST: every name of dp.__all__, read from the package now.
 
-    A module of dp.__all__ gets its own section with each of its public names (its
-    __all__, else what it defines), each documented by name, wherever it is
-    defined. A top-level name already documented in a module's section is linked
-    from the top; any other is documented at the top. So the page follows the
-    package as modules are split, added or renamed.
+    A module of dp.__all__, or another public submodule with names of its own (see
+    _api_modules), gets its own section with each of its public names (its __all__,
+    else what it defines), each documented once, by the first name it is met under;
+    under any later name it is linked. A top-level name already documented in a
+    module's section is linked from the top; any other is documented at the top. So
+    the page follows the package as modules are split, added or renamed, and search
+    lists each object once.
     """
     import dp
 
-    modules = [getattr(dp, n) for n in dp.__all__ if isinstance(getattr(dp, n), types.ModuleType)]
     sections, documented = [], {}
-    for module in modules:
+    for module in _api_modules(dp):
         names = _public_names(module)
         if not names:
             raise SiteError(f"{module.__name__} has no public name to document")
@@ -221,13 +251,16 @@ def api_page() -> str:
                 sections += [f"- `{module.__name__}.{name}`: the module `{obj.__name__}`", ""]
                 continue
             qualified = f"{module.__name__}.{name}"
+            if id(obj) in documented:
+                sections += [f"- `{qualified}`: {{py:{_role(obj)}}}`{documented[id(obj)]}`", ""]
+                continue
             if (inspect.isclass(obj) and obj.__name__ != name
                     and obj.__module__.split(".")[0] == "dp"):
                 # A class of dp under another name: autodoc would show only "alias of
                 # <its own name>", which may not be importable; show its docstring.
                 sections += _alias_entry(qualified, obj)
                 continue
-            documented.setdefault(id(obj), qualified)
+            documented[id(obj)] = qualified
             sections += _entry(qualified, obj)
     top = []
     for name in dp.__all__:
@@ -235,8 +268,7 @@ def api_page() -> str:
         if isinstance(obj, types.ModuleType):
             top += [f"- `dp.{name}`: the module {{py:mod}}`{obj.__name__}`, below", ""]
         elif id(obj) in documented:
-            role = "class" if inspect.isclass(obj) else "func" if callable(obj) else "data"
-            top += [f"- `dp.{name}`: {{py:{role}}}`{documented[id(obj)]}`", ""]
+            top += [f"- `dp.{name}`: {{py:{_role(obj)}}}`{documented[id(obj)]}`", ""]
         else:
             top += _entry(f"dp.{name}", obj)
     return "\n".join(["# The `dp` library", "",

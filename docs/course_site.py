@@ -11,10 +11,16 @@
 - A table whose first header cell is empty (a row-label column) gets that column as
   row headers: otherwise its first cells are data cells with no header (axe:
   td-has-header, critical).
+- The API reference documents each object once: a class member that is another
+  name for something documented under its own name (``Model.Dropout``, the
+  notebooks' name for ``Model.Dropout_Layer``; ``NeuralNode.Model``, which is
+  ``dp.nn.Model``) is left out, so search lists the object once. The class's
+  docstring names the alias.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import zipfile
 from pathlib import Path
@@ -122,6 +128,25 @@ def on_build_finished(app, exception):
                     archive.write(path, Path(folder.name) / path.relative_to(folder))
 
 
+def alias_member(obj, name: str) -> bool:
+    """Whether a class member `name` holding `obj` is another name for it.
+
+    A function or class knows the name it was defined under (``__qualname__``): a method
+    alias ends in another name; a top-level class held by a class has no enclosing
+    class in it (a class defined inside the class would be ``Outer.Inner``).
+    """
+    qualname = getattr(obj, "__qualname__", None)
+    if not isinstance(qualname, str) or not (inspect.isclass(obj) or inspect.isroutine(obj)):
+        return False
+    return qualname.rpartition(".")[2] != name or (inspect.isclass(obj) and "." not in qualname)
+
+
+def on_skip_member(app, what, name, obj, skip, options):
+    if what == "class" and alias_member(obj, name):
+        return True
+    return None
+
+
 def on_html_page_context(app, pagename, templatename, context, doctree):
     context["course_repository_url"] = app.config.course_repository_url
 
@@ -132,4 +157,5 @@ def setup(app):
     app.connect("doctree-resolved", on_doctree_resolved)
     app.connect("build-finished", on_build_finished)
     app.connect("html-page-context", on_html_page_context)
+    app.connect("autodoc-skip-member", on_skip_member)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

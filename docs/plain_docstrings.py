@@ -6,7 +6,10 @@ Unicode math, aligned tables and hanging indents ("θ ← θ - α g", "|entry|",
 raises warnings (| is a substitution, * emphasis, indentation a block quote). Before
 napoleon reads the Google sections, this hook:
 
-- keeps each paragraph that has an indented line (a table, a formula, an example,
+- turns each indented block of formulas into a math block, translated to TeX
+  (docs/unicode_math.py), which MathJax typesets; the docstring itself keeps its
+  Unicode math, which help() shows as written;
+- keeps each other paragraph that has an indented line (a table, an example,
   a hanging list) as a literal block, so its alignment and math show as written;
 - escapes the characters reStructuredText would take as markup in the other text;
 - leaves the Google sections (Args:, Returns:, Raises:, ...) to napoleon, escaped
@@ -16,6 +19,8 @@ napoleon reads the Google sections, this hook:
 from __future__ import annotations
 
 import re
+
+from unicode_math import is_formula_block, to_tex
 
 GOOGLE_SECTION = re.compile(
     r"(Args|Arguments|Parameters|Keyword Args|Keyword Arguments|Other Parameters|Returns?|Yields?|"
@@ -57,6 +62,10 @@ def plain_to_rst(lines: list[str]) -> list[str]:
             if after_literal:
                 # reStructuredText's own literal block ("...::" then indented text).
                 out.extend(paragraph + [""])
+            elif (all(line[:1].isspace() for line in paragraph)
+                  and is_formula_block([line.strip() for line in paragraph])):
+                tex = to_tex([line.strip() for line in paragraph])
+                out.extend([".. math::", ""] + ["   " + line for line in tex.splitlines()] + [""])
             elif any(line[:1].isspace() for line in paragraph):
                 out.extend(["::", ""] + ["    " + line for line in paragraph] + [""])
             else:

@@ -67,6 +67,7 @@ __all__ = [
     "ChecksumMismatchError",
     "CorruptDataWarning",
     "CLASS_NAMES",
+    "TITLES",
     "VARIANTS",
     "FILES",
     "MIRRORS",
@@ -84,6 +85,7 @@ SYSTEM_DIR_ENV = "DP_SYSTEM_DATA_DIR"
 
 # Sub-folder of $DP_DATA_DIR and of the cache that holds each variant.
 SUBDIRS = {"digits": "mnist", "fashion": "fashion-mnist"}
+# Each variant's name for titles and legends (the MNIST assignment's plots use it).
 TITLES = {"digits": "MNIST", "fashion": "Fashion-MNIST"}
 
 CLASS_NAMES = {

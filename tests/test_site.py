@@ -209,21 +209,27 @@ def _documented_names():
     return names
 
 
+def _names_of(name: str, obj) -> set[str]:
+    """The ids an entry of `obj`, used as `name`, may have on the API page: the name, the
+    name where it is defined, or any name a module of dp exports it by."""
+    modules = [getattr(dp, n) for n in dp.__all__ if isinstance(getattr(dp, n), types.ModuleType)]
+    defined_as = f"{getattr(obj, '__module__', '')}.{getattr(obj, '__name__', '')}"
+    names = {name, defined_as, f"module-{name}"}
+    if isinstance(obj, types.ModuleType):
+        names.add(f"module-{obj.__name__}")
+    names |= {f"{m.__name__}.{n}" for m in modules for n in getattr(m, "__all__", ())
+              if getattr(m, n, None) is obj}
+    return names
+
+
 def test_api_reference_has_every_public_name_with_its_docstring(site):
     api = site.out / "api.html"
     page = parse(api)
     text = _normal("".join(page.text))
     missing = []
-    modules = [getattr(dp, n) for n in dp.__all__ if isinstance(getattr(dp, n), types.ModuleType)]
     for name in _documented_names():
         obj = functools.reduce(getattr, name.split(".")[1:], dp)
-        # An object may be documented under any name it has: where it is defined, or
-        # in any module of dp that exports it.
-        defined_as = f"{getattr(obj, '__module__', '')}.{getattr(obj, '__name__', '')}"
-        names = {name, defined_as, f"module-{name}"}
-        names |= {f"{m.__name__}.{n}" for m in modules for n in getattr(m, "__all__", ())
-                  if getattr(m, n, None) is obj}
-        if not names & page.ids:
+        if not _names_of(name, obj) & page.ids:
             missing.append(name)
             continue
         if not (inspect.isclass(obj) or callable(obj) or isinstance(obj, types.ModuleType)) \
@@ -236,6 +242,123 @@ def test_api_reference_has_every_public_name_with_its_docstring(site):
         words = re.sub(r"[`*]", "", first)[:60]
         assert words in text, f"api.html lacks the docstring of {name}: {words!r}"
     assert not missing, f"api.html has no entry for {missing}"
+
+
+def resolve(name: str, module: bool = False):
+    """The object `name` stands for, as Python finds it: the longest prefix that is a
+    module (imported), then attributes. `module`: the name is a module's."""
+    import importlib
+
+    parts = name.split(".")
+    if module or len(parts) == 1:
+        return importlib.import_module(name)
+    for end in range(len(parts) - 1, 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:end]))
+        except ImportError:
+            continue
+        return functools.reduce(getattr, parts[end:], obj)
+    raise ImportError(name)
+
+
+def dp_names_used(source: str) -> set[str]:
+    """The names of dp that Python code uses: each `from dp... import x` as dp....x, and
+    each attribute chain on a name bound to a module of dp, up to the first object that
+    is not a module (`dp.nn.Model.fit(...)` uses dp.nn.Model). Each name is resolved as
+    Python resolves it (an import from a module, then attributes), so it is a real one."""
+    import ast
+    import importlib
+
+    bound, used = {}, set()  # local name -> dotted name of a module of dp
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == "dp":
+                    used.add(alias.name)
+                    if alias.asname:
+                        bound[alias.asname] = alias.name
+                    else:
+                        bound["dp"] = "dp"
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "dp":
+            module = importlib.import_module(node.module)
+            for alias in node.names:
+                used.add(f"{node.module}.{alias.name}")
+                if isinstance(getattr(module, alias.name), types.ModuleType):
+                    bound[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    inner = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+    for node in ast.walk(tree):
+        if id(node) in inner:
+            continue  # part of a longer chain, which is read whole
+        chain = []
+        while isinstance(node, ast.Attribute):
+            chain.insert(0, node.attr)
+            node = node.value
+        if not (isinstance(node, ast.Name) and node.id in bound and chain):
+            continue
+        obj = importlib.import_module(bound[node.id])
+        name = bound[node.id]
+        for attr in chain:
+            if not isinstance(obj, types.ModuleType):
+                break
+            obj, name = getattr(obj, attr), f"{name}.{attr}"
+        if not name.rpartition(".")[2].startswith("_"):  # dp.__version__ is Python's, not dp's
+            used.add(name)
+    return used
+
+
+def notebook_code(notebook: Path) -> str:
+    """The Python of a notebook's code cells (IPython's % and ! lines left out)."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    return "\n".join(line for cell in cells if cell["cell_type"] == "code"
+                     for line in "".join(cell["source"]).splitlines()
+                     if not line.lstrip().startswith(("%", "!")))
+
+
+def test_name_collector_follows_imports_and_attributes():
+    code = ("import dp\nimport dp.init\nfrom dp import losses as L, Node\n"
+            "from dp.gradcheck import relative_error\n"
+            "x = dp.nn.Model.fit\ny = L.mse(1, 2)\nz = dp.init.he_normal\nq = other.nn.Model\n")
+    assert dp_names_used(code) == {"dp", "dp.init", "dp.losses", "dp.Node",
+                                   "dp.gradcheck.relative_error", "dp.nn.Model", "dp.losses.mse",
+                                   "dp.init.he_normal"}
+
+
+def test_api_reference_has_every_name_a_notebook_uses(site):
+    """Each name of dp that a lecture or an assignment (its student version) uses has its
+    entry on the API page, under any name it has (from dp.gradcheck import relative_error
+    is the function of the module dp.gradcheck, which the name dp.gradcheck hides)."""
+    ids = parse(site.out / "api.html").ids
+    used = {}
+    for notebook in LECTURES + ASSIGNMENTS:
+        for name in dp_names_used(notebook_code(ROOT / notebook)):
+            used.setdefault(name, notebook)
+    assert "dp.gradcheck.relative_error" in used and "dp.nn.Dropout" in used, sorted(used)
+    missing = []
+    for name, notebook in sorted(used.items()):
+        if not _names_of(name, resolve(name)) & ids:
+            missing.append(f"{name} ({notebook})")
+    assert not missing, "api.html has no entry for:\n" + "\n".join(missing)
+
+
+def test_search_lists_each_object_of_dp_once(site):
+    """Sphinx's search index has one entry per class, function or module of dp: an alias
+    (Model.Dropout is Model.Dropout_Layer; NeuralNode.Model is dp.nn.Model) is not a
+    second entry, and Dropout, searched for, is one result."""
+    raw = (site.out / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(raw[raw.index("(") + 1:raw.rindex(")")])
+    kinds = {str(i): kind[1] for i, kind in index["objnames"].items()}
+    entries = [(prefix, entry[4], kinds[str(entry[1])])
+               for prefix, items in index["objects"].items() for entry in items]
+    assert [p for p, short, _ in entries if short == "Dropout"] == ["dp.nn"], entries
+    seen = {}
+    for prefix, short, kind in entries:
+        full = f"{prefix}.{short}" if prefix else short
+        obj = resolve(full, module=kind == "module")
+        if inspect.isclass(obj) or inspect.isroutine(obj) or isinstance(obj, types.ModuleType):
+            seen.setdefault(id(obj), []).append(full)
+    twice = [names for names in seen.values() if len(names) > 1]
+    assert not twice, f"objects listed more than once by search: {twice}"
 
 
 def test_no_broken_internal_link_and_nothing_from_the_network(site):
@@ -451,6 +574,31 @@ def test_search_box_finds_softmax(served, shots):
         _no_errors(page)
 
 
+def test_api_formulas_are_typeset_by_mathjax(site, served, shots):
+    """dp's formulas (Unicode in the docstrings, for help()) are math on the API page:
+    Adam's update rule is typeset by MathJax, with no TeX error anywhere on the page,
+    and what it shows has the rule's symbols (√ and the hat over v as MathML)."""
+    html = (site.out / "api.html").read_text(encoding="utf-8")
+    adam = html[html.index('id="dp.optim.Adam"'):]
+    adam = adam[:adam.index("</dd>")]
+    assert 'class="math notranslate nohighlight"' in adam, "Adam's rule is not a math block"
+    with browsing(shots) as page:
+        page.goto(f"{served}/api.html", wait_until="load")
+        _wait_for_math(page)
+        _no_errors(page)
+        assert page.locator("mjx-merror, mjx-container [data-mjx-error]").count() == 0, (
+            "MathJax could not read a formula")
+        rule = page.locator('dt[id="dp.optim.Adam"] + dd mjx-container').first
+        rule.wait_for()
+        # MathJax's MathML of the rule (for screen readers): the square root of v-hat.
+        mathml = page.evaluate("""() => MathJax.startup.document.getMathItemsWithin(
+            document.querySelector('dt[id="dp.optim.Adam"] + dd'))
+            .map(item => MathJax.startup.toMML(item.root)).join(' ')""")
+        assert "<msqrt>" in mathml and ("&#x2190;" in mathml.lower() or "←" in mathml), (
+            mathml[:500])
+        assert "\\leftarrow" not in _visible_text(page), "raw TeX left on the page"
+
+
 # The WCAG 2.1 A and AA rules of axe-core (tests/package.json pins it; make test
 # installs it). Experimental rules with those tags count too (label-content-name-
 # mismatch, the search buttons' problem, is one).
@@ -605,6 +753,9 @@ def _docs_module(name):
     """docs/<name>.py, loaded under a name of its own (docs/build.py is not `build`)."""
     import importlib.util
 
+    # They import each other as Sphinx does, with docs/ on the path (docs/conf.py).
+    if str(ROOT / "docs") not in sys.path:
+        sys.path.insert(0, str(ROOT / "docs"))
     spec = importlib.util.spec_from_file_location(f"_site_docs_{name}",
                                                   ROOT / "docs" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
@@ -653,6 +804,26 @@ def test_plain_docstrings_keep_their_math_and_raise_no_rst_warning():
     assert "\n".join(PLAIN_DOCSTRING[2:6]) == literal
     assert "|g| the gradient's size and *args passed on" in tree.astext()
     assert "param_" in tree.astext()
+
+
+def test_formula_blocks_become_tex_and_tables_stay_as_written():
+    plain = _docs_module("plain_docstrings")
+    adam = ["Adam.", "",
+            "    m ← β₁ m + (1 - β₁) g        v ← β₂ v + (1 - β₂) g²     (m = 0 at first)",
+            "    θ ← θ - α m̂ / (√v̂ + ε)"]
+    table = ["Optimizers:", "", "    SGD           θ ← θ - α g", "    Adam          m ← β₁ m"]
+    problems, tree = _rst_problems("\n".join(plain.plain_to_rst(adam + [""] + table)))
+    assert not problems, problems
+    from docutils import nodes
+
+    [math] = [n.astext() for n in tree.findall(nodes.math_block)]
+    assert math == (r"m &\leftarrow  \beta _{1} m + (1 - \beta _{1}) g \qquad "
+                    r"v \leftarrow  \beta _{2} v + (1 - \beta _{2}) g^{2} \qquad "
+                    r"\text{(m = 0 at first)} \\" "\n"
+                    r"\theta  &\leftarrow  \theta  - \alpha  \hat{m} / "
+                    r"(\sqrt{\hat{v}} + \varepsilon )")
+    literal = [n.astext() for n in tree.findall(nodes.literal_block)]
+    assert literal == ["\n".join(line[4:] for line in table[2:])], "the table was changed"
 
 
 def test_course_index_links_point_at_the_site_pages():
